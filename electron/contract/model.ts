@@ -1,0 +1,51 @@
+import { z } from 'zod';
+
+/** Sampling settings as the user chose them. Probabilities shown are not affected by them (see token.ts). */
+export const samplingSchema = z.object({
+  temperature: z.number().min(0).max(5),
+  topK: z.number().int().min(1).max(1000),
+  topP: z.number().gt(0).max(1),
+  minP: z.number().min(0).max(1),
+  seed: z.number().int().min(0).max(2 ** 32 - 1).nullable(),
+  maxTokens: z.number().int().min(1).max(32768),
+});
+export type Sampling = z.infer<typeof samplingSchema>;
+
+export const DEFAULT_SAMPLING: Sampling = {
+  temperature: 0.8,
+  topK: 40,
+  topP: 0.95,
+  minP: 0.05,
+  seed: null,
+  maxTokens: 512,
+};
+
+/** Basic facts about the loaded model, read from its GGUF metadata. The full inspector is separate. */
+export const modelFactsSchema = z.object({
+  path: z.string(),
+  fileName: z.string(),
+  name: z.string().nullable(),
+  architecture: z.string(),
+  layers: z.number().int().nullable(),
+  embeddingLength: z.number().int().nullable(),
+  attentionHeads: z.number().int().nullable(),
+  kvHeads: z.number().int().nullable(),
+  trainedContextLength: z.number().int().nullable(),
+  contextSize: z.number().int(),
+  vocabSize: z.number().int().nullable(),
+  parameters: z.number().nullable(),
+  fileSizeBytes: z.number(),
+  chatTemplate: z.string(),
+  gpu: z.string(),
+  gpuLayers: z.number().int(),
+  threads: z.number().int(),
+});
+export type ModelFacts = z.infer<typeof modelFactsSchema>;
+
+export const modelStateSchema = z.discriminatedUnion('status', [
+  z.object({ status: z.literal('none') }),
+  z.object({ status: z.literal('loading'), path: z.string(), progress: z.number().min(0).max(1) }),
+  z.object({ status: z.literal('loaded'), facts: modelFactsSchema }),
+  z.object({ status: z.literal('error'), path: z.string(), kind: z.string(), message: z.string() }),
+]);
+export type ModelState = z.infer<typeof modelStateSchema>;

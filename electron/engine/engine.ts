@@ -1,0 +1,25 @@
+import type { GenerateRequest, GenerateResult, LoadOptions } from '../contract/engine-protocol';
+import type { ModelFacts } from '../contract/model';
+import type { GeneratedToken } from '../contract/token';
+
+export interface Generation {
+  /** Resolves when the answer ends (complete or stopped); rejects with a GlassboxError (engine-crashed, ...). */
+  readonly result: Promise<GenerateResult>;
+  stop(): void;
+}
+
+/**
+ * The main process's view of the engine: one model at a time, one generation at a time, in a
+ * separate process that may die. After a crash the next call starts a fresh process and reloads
+ * the last model.
+ */
+export interface Engine {
+  load(path: string, options: LoadOptions, onProgress?: (progress: number) => void): Promise<ModelFacts>;
+  unload(): Promise<void>;
+  generate(request: GenerateRequest, onToken: (index: number, token: GeneratedToken) => void): Generation;
+  /** Called when the engine process exits unexpectedly. */
+  onCrash(listener: (message: string) => void): () => void;
+  /** The worker's process id, when one is running. */
+  readonly pid: number | null;
+  dispose(): Promise<void>;
+}
