@@ -2,6 +2,7 @@ import { z } from 'zod';
 import { wireErrorSchema } from './errors';
 import { modelFactsSchema, modelStateSchema, samplingSchema } from './model';
 import { generatedTokenSchema } from './token';
+import type { CallName } from './names';
 import {
   conversationDetailSchema,
   conversationSummarySchema,
@@ -54,7 +55,7 @@ export const calls = {
     args: z.object({ conversationId: id }).strict(),
     result: z.object({ stopped: z.boolean() }),
   },
-} as const;
+} as const satisfies { [N in CallName]: { args: z.ZodType; result: z.ZodType } };
 
 /** Events pushed to every connected client. Deltas only: a token event never carries the whole chat. */
 export const events = {
@@ -78,7 +79,7 @@ export const events = {
 } as const;
 
 export type Calls = typeof calls;
-export type CallName = keyof Calls;
+export { CALL_NAMES, IPC_CHANNELS, isCallName, type CallName } from './names';
 export type CallArgs<N extends CallName> = z.input<Calls[N]['args']>;
 export type CallResult<N extends CallName> = z.output<Calls[N]['result']>;
 
@@ -86,19 +87,11 @@ export type Events = typeof events;
 export type EventName = keyof Events;
 export type EventPayload<E extends EventName> = z.output<Events[E]>;
 
-export const CALL_NAMES = Object.keys(calls) as CallName[];
 export const EVENT_NAMES = Object.keys(events) as EventName[];
-
-export function isCallName(name: unknown): name is CallName {
-  return typeof name === 'string' && Object.hasOwn(calls, name);
-}
 
 export function isEventName(name: unknown): name is EventName {
   return typeof name === 'string' && Object.hasOwn(events, name);
 }
-
-/** The two Electron IPC channels; the call name travels inside the message. */
-export const IPC_CHANNELS = { call: 'glassbox:call', event: 'glassbox:event' } as const;
 
 /** What a client sees, whatever the transport. Errors are thrown as GlassboxError. */
 export interface GlassboxClient {

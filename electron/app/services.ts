@@ -1,0 +1,71 @@
+import { mkdirSync } from 'node:fs';
+import { join } from 'node:path';
+import { DEFAULT_LOAD_OPTIONS, type LoadOptions } from '../contract/engine-protocol';
+import { EventHub, Router } from '../contract/rpc';
+import type { Engine } from '../engine/engine';
+import { openStore } from '../store/sqlite-store';
+import type { Store } from '../store/store';
+import type { AppInfo } from './app-info';
+import { ChatService } from './chat-service';
+import { createHandlers } from './handlers';
+import { ModelService } from './model-service';
+
+export interface Services {
+  readonly router: Router;
+  readonly hub: EventHub;
+  readonly store: Store;
+  readonly engine: Engine;
+  readonly models: ModelService;
+  readonly chat: ChatService;
+  readonly info: AppInfo;
+  dispose(): Promise<void>;
+}
+
+export interface ServicesOptions {
+  dataDir: string;
+  mode: AppInfo['mode'];
+  version: string;
+  engine: Engine;
+  loadOptions?: Partial<LoadOptions>;
+}
+
+export const DATABASE_FILE = 'glassbox.sqlite';
+
+/** Everything the app does, without a window: Electron, web mode, the CLI and tests all start here. */
+export function createServices(options: ServicesOptions): Services {
+  mkdirSync(options.dataDir, { recursive: true });
+  const store = openStore(join(options.dataDir, DATABASE_FILE));
+  store.markUnfinishedAsInterrupted();
+  const hub = new EventHub();
+  const { engine } = options;
+  // Each service asks the other one question (is a model loaded? is an answer being written?) lazily.
+  const chat: ChatService = new ChatService(engine, store, hub, () => models.facts);
+  const models: ModelService = new ModelService(
+    engine,
+    store,
+    hub,
+    { ...DEFAULT_LOAD_OPTIONS, ...options.loadOptions },
+    () => chat.isGenerating,
+  );
+  const unsubscribeCrash = engine.onCrash((message) => hub.emit('engine.crashed', { message }));
+  const info: AppInfo = { version: options.version, mode: options.mode, dataDir: options.dataDir, platform: process.platform };
+  const router = new Router(createHandlers({ info, store, models, chat }));
+  return {
+    router,
+    hub,
+    store,
+    engine,
+    models,
+    chat,
+    info,
+    async dispose() {
+      unsubscribeCrash();
+      // Stop a running answer first so it is saved as 'stopped', not cut off as 'interrupted'.
+      chat.stopAll();
+      await Promise.race([chat.settled(), new Promise((r) => setTimeout(r, 3000))]);
+      await engine.dispose();
+      await chat.settled();
+      store.close();
+    },
+  };
+}

@@ -1,0 +1,47 @@
+import { runGenerate } from './generate';
+import { runWeb } from './web';
+import { UsageError } from './args';
+
+const USAGE = `Glassbox: local GGUF models, opened up.
+
+Usage:
+  glassbox generate MODEL.gguf --prompt TEXT [--max-tokens N] [--top-k K] [--temperature T] [--seed S] [--threads N] [--json]
+  glassbox web [--model PATH] [--data-dir DIR] [--port N] [--threads N]
+  glassbox help
+
+generate  runs one prompt through the model and streams the answer; with --json, one JSON object
+          per token ({text, id, p, top}) and a final {done, tokens, ttftMs, tokensPerSecond}.
+web       serves the app on 127.0.0.1 for a browser; the first line printed is its URL.`;
+
+const commands: Record<string, (argv: string[]) => Promise<number>> = {
+  generate: runGenerate,
+  web: runWeb,
+};
+
+async function main(argv: string[]): Promise<number> {
+  const [command, ...rest] = argv;
+  if (command === undefined || command === 'help' || command === '--help' || command === '-h') {
+    process.stdout.write(`${USAGE}\n`);
+    return command === undefined ? 2 : 0;
+  }
+  const run = commands[command];
+  if (!run) {
+    process.stderr.write(`Unknown command "${command}".\n\n${USAGE}\n`);
+    return 2;
+  }
+  try {
+    return await run(rest);
+  } catch (error) {
+    if (error instanceof UsageError) {
+      process.stderr.write(`${error.message}\n\n${USAGE}\n`);
+      return 2;
+    }
+    const kind = typeof error === 'object' && error !== null && 'kind' in error ? `[${String(error.kind)}] ` : '';
+    process.stderr.write(`glassbox ${command}: ${kind}${error instanceof Error ? error.message : String(error)}\n`);
+    return 1;
+  }
+}
+
+void main(process.argv.slice(2)).then((code) => {
+  process.exitCode = code;
+});

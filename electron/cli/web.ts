@@ -1,0 +1,74 @@
+import { readFileSync } from 'node:fs';
+import { dirname, join, resolve } from 'node:path';
+import { fileURLToPath } from 'node:url';
+import { defaultDataDir } from '../app/app-info';
+import { createServices } from '../app/services';
+import { toWireError } from '../contract/errors';
+import { startWebServer } from '../web/server';
+import { intOption, parse, UsageError } from './args';
+import { createLocalEngine } from './local-engine';
+
+/** The built output folder (out/), found from this file's own place in it (out/main/cli.js). */
+export function outDir(): string {
+  return resolve(dirname(fileURLToPath(import.meta.url)), '..');
+}
+
+export function packageVersion(): string {
+  try {
+    const pkg = JSON.parse(readFileSync(join(outDir(), '..', 'package.json'), 'utf8')) as { version?: string };
+    return pkg.version ?? '0.0.0';
+  } catch {
+    return '0.0.0';
+  }
+}
+
+/** `glassbox web`: the whole app for a browser, on 127.0.0.1. The first line printed is the URL. */
+export async function runWeb(argv: string[]): Promise<number> {
+  const { values, positionals } = parse(
+    argv,
+    {
+      model: { type: 'string' },
+      'data-dir': { type: 'string' },
+      port: { type: 'string' },
+      threads: { type: 'string' },
+    },
+    false,
+  );
+  if (positionals.length > 0) throw new UsageError(`Unexpected argument: ${positionals[0]}`);
+  const port = intOption(values.port, 'port', 0, 65535) ?? 0;
+  const threads = intOption(values.threads, 'threads', 1, 256) ?? null;
+  const dataDir = resolve(values['data-dir'] ?? defaultDataDir());
+
+  const services = createServices({
+    dataDir,
+    mode: 'web',
+    version: packageVersion(),
+    engine: createLocalEngine(),
+    loadOptions: { threads },
+  });
+  const server = await startWebServer({
+    router: services.router,
+    hub: services.hub,
+    rendererDir: join(outDir(), 'renderer'),
+    port,
+  });
+  process.stdout.write(`${server.url}\n`);
+  process.stderr.write(`Glassbox web mode: data in ${dataDir}. Press Ctrl+C to stop.\n`);
+
+  const modelPath = values.model ?? services.models.lastPath();
+  if (modelPath) {
+    services.models.load(modelPath).then(
+      (facts) => process.stderr.write(`Loaded ${facts.fileName} (${facts.architecture}, ${facts.threads} threads, ${facts.gpu}).\n`),
+      (error: unknown) => process.stderr.write(`Could not load ${modelPath}: ${toWireError(error).message}\n`),
+    );
+  }
+
+  await new Promise<void>((resolvePromise) => {
+    const shutdown = (): void => resolvePromise();
+    process.once('SIGINT', shutdown);
+    process.once('SIGTERM', shutdown);
+  });
+  await server.close();
+  await services.dispose();
+  return 0;
+}

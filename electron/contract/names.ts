@@ -1,0 +1,23 @@
+/**
+ * The names of every call, free of any dependency, so the sandboxed preload script (which can load
+ * nothing but `electron`) can hold the allow-list. api.ts checks that its table has exactly these.
+ */
+export const CALL_NAMES = [
+  'app.info',
+  'model.state',
+  'model.load',
+  'conversations.list',
+  'conversations.create',
+  'conversations.get',
+  'chat.send',
+  'chat.stop',
+] as const;
+
+export type CallName = (typeof CALL_NAMES)[number];
+
+export function isCallName(name: unknown): name is CallName {
+  return typeof name === 'string' && (CALL_NAMES as readonly string[]).includes(name);
+}
+
+/** The two Electron IPC channels; the call name travels inside the message. */
+export const IPC_CHANNELS = { call: 'glassbox:call', event: 'glassbox:event' } as const;

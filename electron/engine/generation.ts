@@ -1,0 +1,131 @@
+import type { Token } from 'node-llama-cpp';
+import type { GenerateRequest, GenerateResult } from '../contract/engine-protocol';
+import { GlassboxError } from '../contract/errors';
+import type { GeneratedToken } from '../contract/token';
+import { renderPrompt } from './chat-prompt';
+import type { LoadedModel } from './llama-runtime';
+import { createRng, pickToken, sortCandidates } from './sampler';
+import { StopDetector } from './stop-detector';
+import { TokenTextDecoder } from './token-text';
+
+export interface GenerationHooks {
+  onToken: (index: number, token: GeneratedToken) => void;
+  /** Checked after every token; true ends the answer with status 'stopped'. */
+  cancelled: () => boolean;
+  /** When the request arrived (performance.now()), for time to first token. */
+  receivedAt: number;
+}
+
+/** The probabilities reported are the top K at temperature 1, renormalised (contract/token.ts); K is at least this. */
+const MIN_REPORTED_CANDIDATES = 10;
+
+/**
+ * One answer, token by token, through LlamaContextSequence (LlamaChatSession would hide the
+ * probabilities). llama.cpp is asked only for the top-K map at temperature 1 with topP 1 and
+ * minP 0 — cheap, and exactly the probabilities we show — and the token is chosen here in JS
+ * (sampler.ts) and fed back through the generator's next(token).
+ */
+export async function generate(loaded: LoadedModel, request: GenerateRequest, hooks: GenerationHooks): Promise<GenerateResult> {
+  const { model, sequence, chatWrapper } = loaded;
+  const { sampling, topAlternatives } = request;
+  const prompt = renderPrompt(model, chatWrapper, request.messages);
+  const contextSize = sequence.contextSize;
+  if (prompt.tokens.length >= contextSize) {
+    throw new GlassboxError('invalid-argument', `The conversation is ${prompt.tokens.length} tokens long and does not fit the model's context of ${contextSize} tokens. Start a new conversation or load the model with a larger context.`);
+  }
+
+  const evalTokens = await reuseCache(loaded, prompt.tokens);
+  const K = Math.max(sampling.topK, topAlternatives, MIN_REPORTED_CANDIDATES);
+  const rng = createRng(sampling.seed);
+  const decoder = new TokenTextDecoder((tokens, previous) => model.detokenize(tokens as Token[], false, previous as Token[]), prompt.tokens);
+  const stops = new StopDetector<GeneratedToken>(prompt.stopStrings);
+  const history: Token[] = prompt.tokens.slice(-8);
+
+  let emitted = 0;
+  let text = '';
+  const emit = (pieces: { text: string; payload: GeneratedToken }[]) => {
+    for (const piece of pieces) {
+      text += piece.text;
+      hooks.onToken(emitted++, { ...piece.payload, text: piece.text });
+    }
+  };
+
+  let generated = 0;
+  let steps = 0;
+  let firstAt: number | null = null;
+  let lastAt: number | null = null;
+  let finishReason: GenerateResult['finishReason'] = 'eog';
+  const iterator = sequence.evaluateWithMetadata(evalTokens, { probabilities: true }, { temperature: 1, topK: K, topP: 1, minP: 0, yieldEogToken: true });
+  try {
+    let step = await iterator.next();
+    while (!step.done) {
+      const candidates = sortCandidates(step.value.probabilities);
+      const chosen = pickToken(candidates, sampling, rng) as Token;
+      const now = performance.now();
+      firstAt ??= now;
+      lastAt = now;
+      steps++;
+      // The EOG check is on the token we chose, not the library's own draw (shared/MEASURED.md).
+      if (model.isEogToken(chosen)) break;
+      generated++;
+      const token: GeneratedToken = {
+        id: chosen,
+        text: '',
+        p: step.value.probabilities.get(chosen) ?? 0,
+        top: candidates.slice(0, topAlternatives).map((c) => ({ id: c.id, text: model.detokenize([c.id as Token], false, history), p: c.p })),
+      };
+      history.push(chosen);
+      if (history.length > 8) history.shift();
+      const pushed = stops.push({ text: decoder.push(chosen), payload: token });
+      emit(pushed.release);
+      if (pushed.stopped) {
+        finishReason = 'stop-string';
+        break;
+      }
+      if (hooks.cancelled()) {
+        finishReason = 'cancelled';
+        break;
+      }
+      if (generated >= sampling.maxTokens) {
+        finishReason = 'max-tokens';
+        break;
+      }
+      // Evaluating the chosen token needs one free cell; we end rather than let the library shift the context.
+      if (sequence.nextTokenIndex + 1 > contextSize) {
+        finishReason = 'context-full';
+        break;
+      }
+      step = await iterator.next(chosen);
+    }
+  } finally {
+    await iterator.return();
+  }
+  // Held-back text that never became a stop string is part of the answer. (A multi-byte character
+  // cut off at the very end is dropped: it would only render as U+FFFD.)
+  if (finishReason !== 'stop-string') emit(stops.flush());
+
+  const totalMs = performance.now() - hooks.receivedAt;
+  return {
+    status: finishReason === 'cancelled' ? 'stopped' : 'complete',
+    finishReason,
+    text,
+    tokens: emitted,
+    promptTokens: prompt.tokens.length,
+    evaluatedPromptTokens: evalTokens.length,
+    ttftMs: firstAt === null ? null : firstAt - hooks.receivedAt,
+    tokensPerSecond: firstAt !== null && lastAt !== null && steps > 1 && lastAt > firstAt ? ((steps - 1) * 1000) / (lastAt - firstAt) : null,
+    totalMs,
+  };
+}
+
+/**
+ * Keeps the KV cache for the prefix this prompt shares with what the sequence already holds (the
+ * previous turns), erases the rest, and returns the tokens still to evaluate. At least the last
+ * prompt token is evaluated again, because its logits are what the first answer token comes from.
+ */
+async function reuseCache({ sequence }: LoadedModel, tokens: Token[]): Promise<Token[]> {
+  const { firstDifferentIndex } = sequence.compareContextTokens(tokens);
+  const keep = Math.min(firstDifferentIndex, tokens.length - 1);
+  if (sequence.nextTokenIndex > keep) await sequence.eraseContextTokenRanges([{ start: keep, end: sequence.nextTokenIndex }]);
+  return tokens.slice(keep);
+}

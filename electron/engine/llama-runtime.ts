@@ -1,0 +1,165 @@
+import { stat } from 'node:fs/promises';
+import { basename } from 'node:path';
+import {
+  getLlama,
+  LlamaLogLevel,
+  resolveChatWrapper,
+  type ChatWrapper,
+  type Llama,
+  type LlamaContext,
+  type LlamaContextSequence,
+  type LlamaModel,
+} from 'node-llama-cpp';
+import type { LoadOptions } from '../contract/engine-protocol';
+import type { ModelFacts } from '../contract/model';
+import { classifyLoadError } from './load-errors';
+import { chooseThreads, usableCores } from './threads';
+
+/** Everything a generation needs: one model, one context with a single sequence, its chat wrapper. */
+export interface LoadedModel {
+  model: LlamaModel;
+  context: LlamaContext;
+  sequence: LlamaContextSequence;
+  chatWrapper: ChatWrapper;
+  facts: ModelFacts;
+}
+
+const DEFAULT_MAX_CONTEXT = 4096;
+const LOG_LINES_KEPT = 20;
+
+/**
+ * Owns node-llama-cpp in the engine process: the Llama instance (GPU backend or CPU) and the one
+ * loaded model. llama.cpp logs go to stderr (warnings and up) so stdout stays clean, and the last
+ * lines are kept to explain load failures.
+ */
+export class LlamaRuntime {
+  private readonly llamas = new Map<LoadOptions['gpu'], Promise<Llama>>();
+  private readonly recentLog: string[] = [];
+  private current: LoadedModel | null = null;
+
+  get loaded(): LoadedModel | null {
+    return this.current;
+  }
+
+  async load(path: string, options: LoadOptions, onProgress: (progress: number) => void): Promise<ModelFacts> {
+    await this.unload();
+    this.recentLog.length = 0;
+    try {
+      const info = await stat(path);
+      if (info.isDirectory()) throw Object.assign(new Error('is a directory'), { code: 'EISDIR' });
+      const llama = await this.llama(options.gpu);
+      const model = await llama.loadModel({ modelPath: path, onLoadProgress: onProgress });
+      try {
+        this.current = await this.prepare(llama, model, path, info.size, options);
+      } catch (error) {
+        await model.dispose();
+        throw error;
+      }
+      return this.current.facts;
+    } catch (error) {
+      throw await classifyLoadError(error, path, this.recentLog);
+    }
+  }
+
+  async unload(): Promise<void> {
+    const loaded = this.current;
+    this.current = null;
+    if (loaded === null) return;
+    await loaded.context.dispose();
+    await loaded.model.dispose();
+  }
+
+  private async prepare(llama: Llama, model: LlamaModel, path: string, fileSizeBytes: number, options: LoadOptions): Promise<LoadedModel> {
+    const insights = model.fileInsights;
+    const arch = model.fileInfo.architectureMetadata as ArchitectureMetadata;
+    const parameters = safeNumber(() => insights.totalParameters);
+    const threads = chooseThreads({ requested: options.threads, env: process.env.GLASSBOX_THREADS, cores: usableCores(), parameters });
+    const trained = model.trainContextSize > 0 ? model.trainContextSize : null;
+    // swaFullCache: sliding-window models could otherwise not reuse a cached prefix across turns.
+    // Without this the context may use the library's maxThreads (max(4, cores)) instead: 1000x slower on 2 cores.
+    llama.maxThreads = threads;
+    const context = await model.createContext({ contextSize: options.contextSize ?? Math.min(trained ?? DEFAULT_MAX_CONTEXT, DEFAULT_MAX_CONTEXT), threads, sequences: 1, swaFullCache: true });
+    const chatWrapper = resolveChatWrapper(model);
+    const facts: ModelFacts = {
+      path,
+      fileName: basename(path),
+      name: stringOrNull(model.fileInfo.metadata.general?.name),
+      architecture: String(model.fileInfo.metadata.general?.architecture ?? 'unknown'),
+      layers: intOrNull(arch.block_count),
+      embeddingLength: intOrNull(arch.embedding_length),
+      attentionHeads: intOrNull(arch.attention?.head_count),
+      kvHeads: intOrNull(arch.attention?.head_count_kv ?? arch.attention?.head_count),
+      trainedContextLength: trained,
+      contextSize: context.contextSize,
+      vocabSize: intOrNull(model.fileInfo.metadata.tokenizer?.ggml?.tokens?.length ?? arch.vocab_size),
+      parameters,
+      fileSizeBytes,
+      chatTemplate: chatWrapper.wrapperName,
+      gpu: llama.gpu === false ? 'cpu' : llama.gpu,
+      gpuLayers: model.gpuLayers,
+      threads,
+    };
+    return { model, context, sequence: context.getSequence(), chatWrapper, facts };
+  }
+
+  /** One Llama per backend choice; 'auto' falls back to the CPU when no GPU backend starts. Never builds from source. */
+  private llama(gpu: LoadOptions['gpu']): Promise<Llama> {
+    let llama = this.llamas.get(gpu);
+    if (llama === undefined) {
+      const common = {
+        build: 'never' as const,
+        skipDownload: true,
+        progressLogs: false,
+        logLevel: LlamaLogLevel.warn,
+        logger: (level: LlamaLogLevel, message: string) => this.log(level, message),
+      };
+      llama =
+        gpu === 'cpu'
+          ? getLlama({ ...common, gpu: false })
+          : getLlama({ ...common, gpu: 'auto' }).catch((error: unknown) => {
+              this.log(LlamaLogLevel.warn, `GPU backend failed to start, using the CPU: ${String(error)}`);
+              return getLlama({ ...common, gpu: false });
+            });
+      // A failed start is not cached, so the next load tries again.
+      llama.catch(() => this.llamas.delete(gpu));
+      this.llamas.set(gpu, llama);
+    }
+    return llama;
+  }
+
+  private log(level: LlamaLogLevel, message: string): void {
+    const line = message.endsWith('\n') ? message : `${message}\n`;
+    process.stderr.write(`[llama.cpp ${level}] ${line}`);
+    if (level === LlamaLogLevel.error || level === LlamaLogLevel.fatal || level === LlamaLogLevel.warn) {
+      this.recentLog.push(line.trim());
+      if (this.recentLog.length > LOG_LINES_KEPT) this.recentLog.shift();
+    }
+  }
+}
+
+/** The architecture block of GGUF metadata, as far as we read it (keys vary by architecture). */
+interface ArchitectureMetadata {
+  block_count?: unknown;
+  embedding_length?: unknown;
+  vocab_size?: unknown;
+  attention?: { head_count?: unknown; head_count_kv?: unknown };
+}
+
+function intOrNull(value: unknown): number | null {
+  // head_count can be an array (one per layer) in some models; report the first.
+  const v = Array.isArray(value) ? (value[0] as unknown) : value;
+  return typeof v === 'number' && Number.isInteger(v) ? v : typeof v === 'bigint' ? Number(v) : null;
+}
+
+function stringOrNull(value: unknown): string | null {
+  return typeof value === 'string' && value.length > 0 ? value : null;
+}
+
+function safeNumber(read: () => number): number | null {
+  try {
+    const n = read();
+    return Number.isFinite(n) && n > 0 ? n : null;
+  } catch {
+    return null;
+  }
+}

@@ -1,0 +1,98 @@
+import { app, BrowserWindow, ipcMain, protocol, session, shell } from 'electron';
+import { dirname, join } from 'node:path';
+import { fileURLToPath } from 'node:url';
+import { parseArgs } from 'node:util';
+import { createServices, type Services } from '../app/services';
+import { toWireError } from '../contract/errors';
+import { EngineHost } from '../engine/host';
+import { APP_ENTRY_URL, APP_SCHEME } from './app-origin';
+import { appProtocolResponse } from './app-protocol';
+import { forwardEvents, registerIpc } from './ipc';
+import { isSafeExternalUrl, mayNavigate } from './navigation';
+import { createUtilityLauncher } from './utility-launcher';
+import { secureWebPreferences } from './web-preferences';
+
+// The Electron shell: windows, the app:// protocol and IPC. Everything else lives in the services,
+// which run the same under Node (web mode, CLI, tests).
+const here = dirname(fileURLToPath(import.meta.url));
+const outDir = join(here, '..');
+
+protocol.registerSchemesAsPrivileged([
+  { scheme: APP_SCHEME, privileges: { standard: true, secure: true, supportFetchAPI: true } },
+]);
+
+if (!app.requestSingleInstanceLock()) app.quit();
+
+let services: Services | null = null;
+let mainWindow: BrowserWindow | null = null;
+
+function modelArgument(): string | undefined {
+  const { values } = parseArgs({ args: process.argv.slice(1), options: { model: { type: 'string' } }, strict: false });
+  return typeof values.model === 'string' ? values.model : undefined;
+}
+
+function createWindow(current: Services): BrowserWindow {
+  const window = new BrowserWindow({
+    width: 1280,
+    height: 820,
+    minWidth: 1024,
+    minHeight: 700,
+    title: 'Glassbox',
+    show: false,
+    webPreferences: secureWebPreferences(join(outDir, 'preload', 'index.cjs')),
+  });
+  const stopForwarding = forwardEvents(current.hub, window.webContents);
+  window.on('closed', stopForwarding);
+  window.once('ready-to-show', () => window.show());
+  void window.loadURL(APP_ENTRY_URL);
+  return window;
+}
+
+function harden(): void {
+  session.defaultSession.setPermissionRequestHandler((_contents, _permission, callback) => callback(false));
+  session.defaultSession.setPermissionCheckHandler(() => false);
+  app.on('web-contents-created', (_event, contents) => {
+    contents.on('will-navigate', (event, url) => {
+      if (!mayNavigate(url)) event.preventDefault();
+    });
+    contents.on('will-attach-webview', (event) => event.preventDefault());
+    contents.setWindowOpenHandler(({ url }) => {
+      if (isSafeExternalUrl(url)) void shell.openExternal(url);
+      return { action: 'deny' };
+    });
+  });
+}
+
+void app.whenReady().then(() => {
+  harden();
+  protocol.handle(APP_SCHEME, (request) => {
+    const response = appProtocolResponse(join(outDir, 'renderer'), request.url);
+    return new Response(response.body, { status: response.status, headers: response.headers });
+  });
+  const engine = new EngineHost(createUtilityLauncher(join(here, 'engine-worker.js')));
+  services = createServices({ dataDir: app.getPath('userData'), mode: 'electron', version: app.getVersion(), engine });
+  registerIpc(ipcMain, services.router);
+  mainWindow = createWindow(services);
+
+  const modelPath = modelArgument() ?? services.models.lastPath();
+  if (modelPath) {
+    services.models.load(modelPath).catch((error: unknown) => console.error(`Could not load ${modelPath}: ${toWireError(error).message}`));
+  }
+});
+
+app.on('second-instance', () => {
+  if (mainWindow) {
+    if (mainWindow.isMinimized()) mainWindow.restore();
+    mainWindow.focus();
+  }
+});
+
+app.on('window-all-closed', () => app.quit());
+
+let disposed = false;
+app.on('will-quit', (event) => {
+  if (disposed || !services) return;
+  event.preventDefault();
+  disposed = true;
+  void services.dispose().finally(() => app.quit());
+});

@@ -1,0 +1,48 @@
+import { IPC_CHANNELS } from '../contract/api';
+import type { EventHub, Router, WireResult } from '../contract/rpc';
+import { isAppUrl } from './app-origin';
+
+/** The parts of Electron's IpcMain and events this module uses, so tests can pass fakes. */
+export interface IpcSender {
+  readonly senderFrame: { readonly url: string } | null;
+}
+export interface IpcMainLike {
+  handle(channel: string, listener: (event: IpcSender, ...args: unknown[]) => Promise<WireResult>): void;
+  removeHandler(channel: string): void;
+}
+export interface EventTarget {
+  isDestroyed(): boolean;
+  send(channel: string, payload: unknown): void;
+}
+
+/** Only our own page's main frame may call; a frame from anywhere else is refused before parsing. */
+export function isTrustedSender(event: IpcSender): boolean {
+  const frame = event.senderFrame;
+  return frame !== null && isAppUrl(frame.url);
+}
+
+/**
+ * Routes the renderer's calls to the services. Every message's sender is checked and its
+ * arguments are validated by the router against the contract before any handler runs.
+ */
+export function registerIpc(ipc: IpcMainLike, router: Router): () => void {
+  ipc.handle(IPC_CHANNELS.call, async (event, name, args) => {
+    if (!isTrustedSender(event)) {
+      return { ok: false, error: { kind: 'unauthorized', message: 'This frame may not use Glassbox.' } };
+    }
+    return router.dispatch(name, args);
+  });
+  return () => ipc.removeHandler(IPC_CHANNELS.call);
+}
+
+/** Forwards every event to a window until it is closed. */
+export function forwardEvents(hub: EventHub, target: EventTarget): () => void {
+  const unsubscribe = hub.subscribe((event) => {
+    if (target.isDestroyed()) {
+      unsubscribe();
+      return;
+    }
+    target.send(IPC_CHANNELS.event, event);
+  });
+  return unsubscribe;
+}

@@ -1,0 +1,37 @@
+import { utilityProcess } from 'electron';
+import type { HostToEngine } from '../contract/engine-protocol';
+import type { EngineLauncher, EngineProcessHandle } from '../engine/launcher';
+import { engineEnvironment } from '../engine/node-launcher';
+
+/**
+ * In Electron the engine runs as a utilityProcess: a Node process Electron manages, so a crash in
+ * llama.cpp never takes the window down.
+ */
+export function createUtilityLauncher(workerPath: string): EngineLauncher {
+  return {
+    launch(): EngineProcessHandle {
+      const child = utilityProcess.fork(workerPath, [], {
+        serviceName: 'Glassbox engine',
+        env: engineEnvironment(process.env),
+        stdio: 'inherit',
+      });
+      return {
+        get pid() {
+          return child.pid ?? null;
+        },
+        send(message: HostToEngine) {
+          child.postMessage(message);
+        },
+        onMessage(listener) {
+          child.on('message', (message: unknown) => listener(message));
+        },
+        onExit(listener) {
+          child.on('exit', (code: number) => listener(code, null));
+        },
+        kill() {
+          child.kill();
+        },
+      };
+    },
+  };
+}

@@ -1,0 +1,89 @@
+import type { z } from 'zod';
+import { GlassboxError } from '../contract/errors';
+import type { Alternative, GeneratedToken } from '../contract/token';
+
+/**
+ * Tokens on disk: a JSON array with one compact tuple per token,
+ *   [id, text, p, [[id, text, p], ...]]
+ * instead of objects, which roughly halves the size (no repeated key names). Probabilities are
+ * written with JSON.stringify's shortest round-trip form, so doubles come back bit-identical; lone
+ * surrogates (half an emoji split across two tokens) are escaped by JSON, so they survive too.
+ */
+type EncodedAlternative = [number, string, number];
+type EncodedToken = [number, string, number, EncodedAlternative[]];
+
+function checkProbability(p: number, where: string): void {
+  // JSON has no NaN or Infinity; refuse them here rather than write a row that cannot be read.
+  if (!Number.isFinite(p)) throw new GlassboxError('invalid-argument', `${where}: probability ${p} is not finite`);
+}
+
+export function encodeTokens(tokens: readonly GeneratedToken[]): string {
+  const encoded: EncodedToken[] = tokens.map((token, index) => {
+    checkProbability(token.p, `token ${index}`);
+    const top = token.top.map((alt): EncodedAlternative => {
+      checkProbability(alt.p, `token ${index} alternative`);
+      return [alt.id, alt.text, alt.p];
+    });
+    return [token.id, token.text, token.p, top];
+  });
+  return JSON.stringify(encoded);
+}
+
+/** A database row that does not decode; names the row and column so the message is actionable. */
+export function badRow(where: string, problem: string, cause?: unknown): GlassboxError {
+  return new GlassboxError('database-corrupt', `${where} could not be read: ${problem}`, { cause });
+}
+
+function parseJson(text: string, where: string): unknown {
+  try {
+    return JSON.parse(text) as unknown;
+  } catch (error) {
+    throw badRow(where, 'not valid JSON', error);
+  }
+}
+
+function isProbability(value: unknown): value is number {
+  return typeof value === 'number' && value >= 0 && value <= 1;
+}
+
+function decodeAlternative(value: unknown): Alternative | null {
+  if (!Array.isArray(value) || value.length !== 3) return null;
+  const [id, text, p] = value as unknown[];
+  if (!Number.isInteger(id) || typeof text !== 'string' || !isProbability(p)) return null;
+  return { id: id as number, text, p };
+}
+
+/**
+ * Decodes and validates by hand rather than with zod: a long answer holds tens of thousands of
+ * alternatives, and this runs on every conversation load.
+ */
+export function decodeTokens(text: string, where: string): GeneratedToken[] {
+  const value = parseJson(text, where);
+  if (!Array.isArray(value)) throw badRow(where, 'tokens are not an array');
+  return value.map((item: unknown, index): GeneratedToken => {
+    const problem = `token ${index} is malformed`;
+    if (!Array.isArray(item) || item.length !== 4) throw badRow(where, problem);
+    const [id, tokenText, p, top] = item as unknown[];
+    if (!Number.isInteger(id) || typeof tokenText !== 'string' || !isProbability(p) || !Array.isArray(top)) {
+      throw badRow(where, problem);
+    }
+    const alternatives = top.map((alt: unknown) => {
+      const decoded = decodeAlternative(alt);
+      if (decoded === null) throw badRow(where, `an alternative of token ${index} is malformed`);
+      return decoded;
+    });
+    return { id: id as number, text: tokenText, p, top: alternatives };
+  });
+}
+
+/** Small JSON columns (stats, model, sampling, error): parsed and checked against the contract. */
+export function decodeJson<T>(text: string | null, schema: z.ZodType<T>, where: string): T | null {
+  if (text === null) return null;
+  const result = schema.safeParse(parseJson(text, where));
+  if (!result.success) throw badRow(where, result.error.issues[0]?.message ?? 'unexpected shape');
+  return result.data;
+}
+
+export function encodeJson(value: unknown): string | null {
+  return value === null || value === undefined ? null : JSON.stringify(value);
+}

@@ -1,0 +1,138 @@
+import { randomBytes, timingSafeEqual } from 'node:crypto';
+import { createServer, type IncomingMessage, type Server, type ServerResponse } from 'node:http';
+import type { AddressInfo } from 'node:net';
+import type { Duplex } from 'node:stream';
+import { WebSocketServer, type WebSocket } from 'ws';
+import { WEB_SOCKET_PATH } from '../contract/bridge';
+import type { EventHub, Router, WireFromServer } from '../contract/rpc';
+import { SECURITY_HEADERS } from './csp';
+import { readStaticFile } from './static-files';
+
+export interface WebServerOptions {
+  router: Router;
+  hub: EventHub;
+  /** The built renderer (out/renderer). */
+  rendererDir: string;
+  port?: number;
+  /** 127.0.0.1 unless the caller insists; web mode never listens on other interfaces by default. */
+  host?: string;
+  token?: string;
+}
+
+export interface WebServer {
+  readonly url: string;
+  readonly port: number;
+  readonly token: string;
+  close(): Promise<void>;
+}
+
+/** A call larger than this is not a chat message; refuse it before parsing. */
+const MAX_MESSAGE_BYTES = 1024 * 1024;
+
+/**
+ * Web mode: the renderer as static files plus the services over one WebSocket. The socket needs
+ * the per-run token and a same-origin page, and the Host header must be ours, so neither another
+ * web page in the user's browser nor a DNS-rebinding attack can drive the local model.
+ */
+export async function startWebServer(options: WebServerOptions): Promise<WebServer> {
+  const host = options.host ?? '127.0.0.1';
+  const token = options.token ?? randomBytes(24).toString('base64url');
+  let port = options.port ?? 0;
+  const allowedHosts = (): Set<string> => new Set([`${host}:${port}`, `localhost:${port}`, `127.0.0.1:${port}`]);
+
+  const server: Server = createServer((request, response) => serveStatic(request, response));
+  const sockets = new WebSocketServer({ noServer: true, maxPayload: MAX_MESSAGE_BYTES });
+
+  function serveStatic(request: IncomingMessage, response: ServerResponse): void {
+    if (!allowedHosts().has(request.headers.host ?? '')) return reply(response, 421, 'Misdirected request');
+    if (request.method !== 'GET' && request.method !== 'HEAD') return reply(response, 405, 'Method not allowed');
+    const file = readStaticFile(options.rendererDir, request.url ?? '/');
+    if (!file) return reply(response, 404, 'Not found');
+    response.writeHead(200, { ...SECURITY_HEADERS, 'Content-Type': file.contentType, 'Content-Length': file.body.length });
+    response.end(request.method === 'HEAD' ? undefined : file.body);
+  }
+
+  server.on('upgrade', (request: IncomingMessage, socket: Duplex, head: Buffer) => {
+    const refusal = checkUpgrade(request, token, allowedHosts());
+    if (refusal) {
+      socket.end(`HTTP/1.1 ${refusal}\r\nConnection: close\r\nContent-Length: 0\r\n\r\n`);
+      return;
+    }
+    sockets.handleUpgrade(request, socket, head, (ws) => attach(ws));
+  });
+
+  function attach(ws: WebSocket): void {
+    const send = (message: WireFromServer): void => {
+      if (ws.readyState === ws.OPEN) ws.send(JSON.stringify(message));
+    };
+    const unsubscribe = options.hub.subscribe(send);
+    ws.on('message', (data, isBinary) => {
+      if (isBinary) return ws.close(1003, 'Text frames only');
+      const request = parseRequest(data.toString());
+      if (!request) return ws.close(1007, 'Malformed request');
+      void options.router.dispatch(request.name, request.args).then((result) => send({ type: 'result', id: request.id, ...result }));
+    });
+    ws.on('close', unsubscribe);
+    ws.on('error', unsubscribe);
+  }
+
+  await new Promise<void>((resolvePromise, reject) => {
+    server.once('error', reject);
+    server.listen(port, host, () => {
+      server.off('error', reject);
+      resolvePromise();
+    });
+  });
+  port = (server.address() as AddressInfo).port;
+  const url = `http://${host}:${port}/?token=${encodeURIComponent(token)}`;
+
+  return {
+    url,
+    port,
+    token,
+    close: () =>
+      new Promise<void>((resolvePromise) => {
+        for (const client of sockets.clients) client.terminate();
+        sockets.close();
+        server.closeAllConnections();
+        server.close(() => resolvePromise());
+      }),
+  };
+}
+
+function reply(response: ServerResponse, status: number, text: string): void {
+  response.writeHead(status, { ...SECURITY_HEADERS, 'Content-Type': 'text/plain; charset=utf-8' });
+  response.end(text);
+}
+
+/** Returns an HTTP status line for a refused upgrade, or null when the socket may open. */
+export function checkUpgrade(request: IncomingMessage, token: string, allowedHosts: Set<string>): string | null {
+  const hostHeader = request.headers.host ?? '';
+  if (!allowedHosts.has(hostHeader)) return '421 Misdirected Request';
+  const url = new URL(request.url ?? '/', `http://${hostHeader}`);
+  if (url.pathname !== WEB_SOCKET_PATH) return '404 Not Found';
+  const origin = request.headers.origin;
+  // Browsers always send Origin on WebSocket handshakes; a foreign page's socket has a foreign one.
+  if (origin !== undefined && !allowedHosts.has(origin.replace(/^http:\/\//, ''))) return '403 Forbidden';
+  if (!sameToken(url.searchParams.get('token') ?? '', token)) return '401 Unauthorized';
+  return null;
+}
+
+function sameToken(given: string, expected: string): boolean {
+  const a = Buffer.from(given);
+  const b = Buffer.from(expected);
+  return a.length === b.length && timingSafeEqual(a, b);
+}
+
+function parseRequest(text: string): { id: number; name: string; args: unknown } | null {
+  let value: unknown;
+  try {
+    value = JSON.parse(text);
+  } catch {
+    return null;
+  }
+  if (typeof value !== 'object' || value === null) return null;
+  const { type, id, name, args } = value as Record<string, unknown>;
+  if (type !== 'call' || typeof id !== 'number' || !Number.isSafeInteger(id) || typeof name !== 'string') return null;
+  return { id, name, args };
+}

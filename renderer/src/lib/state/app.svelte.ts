@@ -1,0 +1,113 @@
+import type { Connection } from '../client';
+import { describeError } from '../errors';
+import { ChatStore } from './chat.svelte';
+import { ConnectionState } from './connection.svelte';
+import { ConversationsStore } from './conversations.svelte';
+import { ModelStore } from './model.svelte';
+import { Toasts } from './toasts.svelte';
+
+const LAST_CONVERSATION_KEY = 'glassbox.conversation';
+
+/** Everything the window shows, wired to one connection. Components receive this and stay thin. */
+export class AppState {
+  readonly toasts = new Toasts();
+  readonly connection: ConnectionState;
+  readonly model: ModelStore;
+  readonly conversations: ConversationsStore;
+  readonly chat: ChatStore;
+  readonly mode: Connection['mode'];
+
+  showProbabilities = $state(false);
+  conversationsOpen = $state(true);
+  modelPanelOpen = $state(true);
+  /** The composer's text. */
+  draft = $state('');
+
+  constructor(private readonly transport: Connection) {
+    this.mode = transport.mode;
+    const report = (text: string): void => this.toasts.show(text);
+    this.connection = new ConnectionState(transport);
+    this.model = new ModelStore(transport.client);
+    this.conversations = new ConversationsStore(transport.client);
+    this.chat = new ChatStore(transport.client, report);
+    transport.client.on('engine.crashed', ({ message }) =>
+      this.toasts.show(`The model engine stopped unexpectedly (${message}). Load the model again to continue.`),
+    );
+    transport.onReconnect(() => void this.start());
+  }
+
+  /** Reads everything from the server (at start and after a reconnect). */
+  async start(): Promise<void> {
+    await Promise.all([this.model.refresh(), this.refreshConversations()]);
+    const wanted = this.chat.conversationId ?? localStorage.getItem(LAST_CONVERSATION_KEY);
+    const exists = this.conversations.items.some((c) => c.id === wanted);
+    await this.select(exists ? wanted : (this.conversations.items[0]?.id ?? null));
+  }
+
+  private async refreshConversations(): Promise<void> {
+    try {
+      await this.conversations.refresh();
+    } catch (error) {
+      this.toasts.show(describeError(error));
+    }
+  }
+
+  async select(id: string | null): Promise<void> {
+    this.conversations.selectedId = id;
+    if (id) localStorage.setItem(LAST_CONVERSATION_KEY, id);
+    await this.chat.open(id);
+  }
+
+  async newChat(): Promise<void> {
+    try {
+      const conversation = await this.conversations.create();
+      await this.select(conversation.id);
+    } catch (error) {
+      this.toasts.show(describeError(error));
+    }
+  }
+
+  get canSend(): boolean {
+    return this.draft.trim().length > 0 && this.model.loaded && !this.chat.isGenerating;
+  }
+
+  /** Sends the draft, creating a conversation first when none is open. */
+  async send(): Promise<void> {
+    if (!this.canSend) return;
+    const text = this.draft;
+    this.draft = '';
+    let conversationId = this.chat.conversationId;
+    if (conversationId === null) {
+      try {
+        const conversation = await this.conversations.create();
+        await this.select(conversation.id);
+        conversationId = conversation.id;
+      } catch (error) {
+        this.draft = text;
+        this.toasts.show(describeError(error));
+        return;
+      }
+    }
+    const sent = await this.chat.send(conversationId, text);
+    if (!sent && this.draft === '') this.draft = text;
+  }
+
+  /** A file dropped on the window: load it if it is a model and we can know its path. */
+  async dropFile(file: File): Promise<void> {
+    if (!file.name.toLowerCase().endsWith('.gguf')) {
+      this.toasts.show(`“${file.name}” is not a .gguf model file. Drop a .gguf file to load it.`);
+      return;
+    }
+    const path = this.transport.pathForFile(file);
+    if (!path) {
+      this.modelPanelOpen = true;
+      this.toasts.show(
+        `The browser does not reveal where “${file.name}” is on disk. Type its full path in Model file (.gguf) and press Load model.`,
+        'info',
+      );
+      return;
+    }
+    this.modelPanelOpen = true;
+    await this.model.load(path);
+  }
+}

@@ -1,0 +1,76 @@
+import type { GlassboxClient } from '../../../../electron/contract/api';
+import type { ModelFacts, ModelState } from '../../../../electron/contract/model';
+import { describeError, describeErrorKind } from '../errors';
+
+const LAST_PATH_KEY = 'glassbox.modelPath';
+
+/** The engine's model: what is loaded, loading progress, and loading by path. */
+export class ModelStore {
+  state = $state.raw<ModelState>({ status: 'none' });
+  /** The path in the text field. */
+  path = $state('');
+  /** A load failure, in words for the user; cleared when a new load starts. */
+  loadError = $state<string | null>(null);
+  /** Set while our own model.load call is in flight (the state event may lag behind). */
+  requested = $state(false);
+
+  constructor(private readonly client: GlassboxClient) {
+    this.path = localStorage.getItem(LAST_PATH_KEY) ?? '';
+    client.on('model.state', (state) => this.apply(state));
+  }
+
+  get facts(): ModelFacts | null {
+    return this.state.status === 'loaded' ? this.state.facts : null;
+  }
+
+  get loaded(): boolean {
+    return this.state.status === 'loaded';
+  }
+
+  get loading(): boolean {
+    return this.state.status === 'loading' || this.requested;
+  }
+
+  /** Loading progress 0–100, or null when not loading. */
+  get progress(): number | null {
+    if (this.state.status === 'loading') return Math.round(this.state.progress * 100);
+    return this.requested ? 0 : null;
+  }
+
+  async refresh(): Promise<void> {
+    try {
+      this.apply(await this.client.call('model.state', {}));
+    } catch (error) {
+      this.loadError = describeError(error);
+    }
+  }
+
+  async load(path = this.path): Promise<void> {
+    const trimmed = path.trim();
+    if (!trimmed) {
+      this.loadError = 'Type the full path of a .gguf file first, for example /home/me/models/model.gguf.';
+      return;
+    }
+    this.path = trimmed;
+    this.loadError = null;
+    this.requested = true;
+    try {
+      const facts = await this.client.call('model.load', { path: trimmed });
+      localStorage.setItem(LAST_PATH_KEY, trimmed);
+      this.state = { status: 'loaded', facts };
+    } catch (error) {
+      this.loadError = describeError(error);
+    } finally {
+      this.requested = false;
+    }
+  }
+
+  private apply(state: ModelState): void {
+    this.state = state;
+    if (state.status === 'loaded') {
+      this.loadError = null;
+      if (!this.path) this.path = state.facts.path;
+    }
+    if (state.status === 'error') this.loadError = describeErrorKind(state.kind, state.message);
+  }
+}

@@ -1,0 +1,26 @@
+import type { GeneratedToken } from '../../../electron/contract/token';
+import { formatPercent } from './format';
+
+/** What every probability in the app means (see electron/contract/token.ts). Said once, in the legend. */
+export const PROBABILITY_MEANING =
+  "Probability among the model's top-K candidates at temperature 1, before sampling";
+
+/** How many alternatives a token's tooltip lists. */
+export const TOOLTIP_ALTERNATIVES = 5;
+
+/** A token's text made visible: quoted, with newlines and tabs escaped (" there", "\n"). */
+export function quoteToken(text: string): string {
+  return JSON.stringify(text);
+}
+
+/**
+ * The tooltip and accessible label of a token:
+ * `" there" 92.1% — alternatives: " there" 92.1%, " a" 3.0%, …`
+ */
+export function tokenDescription(token: GeneratedToken, limit = TOOLTIP_ALTERNATIVES): string {
+  const head = `${quoteToken(token.text)} ${formatPercent(token.p)}`;
+  if (token.top.length === 0) return head;
+  const shown = token.top.slice(0, limit).map((alt) => `${quoteToken(alt.text)} ${formatPercent(alt.p)}`);
+  const more = token.top.length > limit ? ', …' : '';
+  return `${head} — alternatives: ${shown.join(', ')}${more}`;
+}

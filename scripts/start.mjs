@@ -1,0 +1,46 @@
+// `npm start`: build, then run the desktop app. Electron's binary is downloaded on first start
+// (npm's install step is told not to, so `npm install` works offline); when it cannot be, say what
+// is missing and how to use web mode instead.
+import { spawn, spawnSync } from 'node:child_process';
+import { createRequire } from 'node:module';
+import { dirname, join } from 'node:path';
+import { fileURLToPath } from 'node:url';
+
+const root = join(dirname(fileURLToPath(import.meta.url)), '..');
+const require = createRequire(import.meta.url);
+
+function electronBinary() {
+  try {
+    return require('electron'); // the package exports the binary's path, or throws when it is missing
+  } catch {
+    return null;
+  }
+}
+
+let binary = electronBinary();
+if (!binary) {
+  console.error("Electron's binary is not installed yet; downloading it once (node_modules/electron/install.js)...");
+  const install = spawnSync(process.execPath, [join(root, 'node_modules', 'electron', 'install.js')], { stdio: 'inherit' });
+  binary = install.status === 0 ? electronBinary() : null;
+}
+if (!binary) {
+  console.error(`
+Glassbox cannot start its window: Electron's binary is missing and could not be downloaded
+(this machine may be offline, or its network blocks the download).
+
+  - On a machine with network, run \`npm start\` again: it downloads Electron once.
+  - Or use web mode, the same app in your browser, which needs no Electron:
+      npm run web -- --model /path/to/model.gguf
+    It prints a http://127.0.0.1 address to open.
+`);
+  process.exit(1);
+}
+
+const build = spawnSync(process.execPath, [join(root, 'node_modules', 'electron-vite', 'bin', 'electron-vite.js'), 'build'], {
+  cwd: root,
+  stdio: 'inherit',
+});
+if (build.status !== 0) process.exit(build.status ?? 1);
+
+const child = spawn(binary, [root, ...process.argv.slice(2)], { stdio: 'inherit' });
+child.on('exit', (code, signal) => process.exit(code ?? (signal ? 1 : 0)));

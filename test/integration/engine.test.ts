@@ -1,0 +1,168 @@
+import { mkdtempSync, readFileSync, writeFileSync } from 'node:fs';
+import { tmpdir } from 'node:os';
+import { join } from 'node:path';
+import { afterAll, beforeAll, describe, expect, it } from 'vitest';
+import { DEFAULT_LOAD_OPTIONS, type ChatTurn, type GenerateRequest, type GenerateResult } from '../../electron/contract/engine-protocol';
+import { GlassboxError } from '../../electron/contract/errors';
+import { DEFAULT_SAMPLING, type Sampling } from '../../electron/contract/model';
+import type { GeneratedToken } from '../../electron/contract/token';
+import { EngineHost } from '../../electron/engine/host';
+import { createNodeLauncher } from '../../electron/engine/node-launcher';
+import { STORIES_260K } from '../models';
+
+// Runs the built worker (out/main/engine-worker.js): run `npx electron-vite build` first.
+
+const PROMPT: ChatTurn[] = [{ role: 'user', content: 'Once upon a time' }];
+
+function request(sampling: Partial<Sampling>, messages: ChatTurn[] = PROMPT, topAlternatives = 5): GenerateRequest {
+  return { messages, sampling: { ...DEFAULT_SAMPLING, maxTokens: 48, ...sampling }, topAlternatives };
+}
+
+async function collect(engine: EngineHost, req: GenerateRequest): Promise<{ tokens: GeneratedToken[]; result: GenerateResult }> {
+  const tokens: GeneratedToken[] = [];
+  const result = await engine.generate(req, (index, token) => {
+    expect(index).toBe(tokens.length);
+    tokens.push(token);
+  }).result;
+  return { tokens, result };
+}
+
+async function errorOf(promise: Promise<unknown>): Promise<GlassboxError> {
+  const error = await promise.then(
+    () => null,
+    (e: unknown) => e,
+  );
+  expect(error).toBeInstanceOf(GlassboxError);
+  return error as GlassboxError;
+}
+
+describe('engine host with the stories260K model', () => {
+  const engine = new EngineHost(createNodeLauncher());
+  const progress: number[] = [];
+
+  beforeAll(async () => {
+    const facts = await engine.load(STORIES_260K(), DEFAULT_LOAD_OPTIONS, (p) => progress.push(p));
+    expect(facts).toMatchObject({ architecture: 'llama', layers: 5, attentionHeads: 8, kvHeads: 4, embeddingLength: 64, trainedContextLength: 2048, vocabSize: 512, gpu: 'cpu', gpuLayers: 0 });
+    expect(facts.contextSize).toBeGreaterThanOrEqual(2048);
+    expect(facts.threads).toBe(1); // a tiny model decodes fastest on one thread
+    expect(facts.chatTemplate.length).toBeGreaterThan(0);
+  });
+  afterAll(() => engine.dispose());
+
+  it('reported load progress', () => {
+    expect(progress.length).toBeGreaterThan(0);
+    expect(progress.every((p) => p >= 0 && p <= 1)).toBe(true);
+  });
+
+  it('generates a story with probabilities that are consistent', async () => {
+    const { tokens, result } = await collect(engine, request({ temperature: 0.8, topK: 40, seed: 7 }, PROMPT, 40));
+    expect(result.status).toBe('complete');
+    expect(result.tokens).toBe(tokens.length);
+    expect(tokens.length).toBeGreaterThan(3);
+    expect(tokens.map((t) => t.text).join('')).toBe(result.text);
+    expect(result.text).toMatch(/[a-z]/);
+    for (const token of tokens) {
+      expect(token.p).toBeGreaterThan(0);
+      expect(token.p).toBeLessThanOrEqual(1);
+      expect(token.top.length).toBeGreaterThan(0);
+      for (let i = 1; i < token.top.length; i++) expect(token.top[i]!.p).toBeLessThanOrEqual(token.top[i - 1]!.p);
+      expect(token.top.reduce((s, a) => s + a.p, 0)).toBeLessThanOrEqual(1 + 1e-6);
+      expect(token.top.some((a) => a.id === token.id)).toBe(true); // topAlternatives = topK
+    }
+    expect(result.ttftMs).not.toBeNull();
+    expect(result.totalMs).toBeGreaterThan(0);
+  });
+
+  it('greedy decoding picks the most probable token every time', async () => {
+    const { tokens } = await collect(engine, request({ temperature: 0 }));
+    expect(tokens.length).toBeGreaterThan(3);
+    for (const token of tokens) expect(token.id).toBe(token.top[0]!.id);
+  });
+
+  it('the same seed gives the same answer', async () => {
+    const a = await collect(engine, request({ temperature: 0.8, seed: 1234 }));
+    const b = await collect(engine, request({ temperature: 0.8, seed: 1234 }));
+    expect(b.tokens.map((t) => t.id)).toEqual(a.tokens.map((t) => t.id));
+    expect(b.result.text).toBe(a.result.text);
+  });
+
+  it('a second turn reuses the KV cache of the first', async () => {
+    const first = await collect(engine, request({ temperature: 0, maxTokens: 24 }));
+    const second = await collect(
+      engine,
+      request({ temperature: 0, maxTokens: 8 }, [...PROMPT, { role: 'assistant', content: first.result.text }, { role: 'user', content: 'The end.' }]),
+    );
+    expect(second.result.evaluatedPromptTokens).toBeLessThan(second.result.promptTokens);
+    expect(second.result.promptTokens - second.result.evaluatedPromptTokens).toBeGreaterThanOrEqual(first.result.promptTokens);
+  });
+
+  it('stops mid-stream when asked', async () => {
+    let count = 0;
+    const generation = engine.generate(request({ temperature: 0.8, maxTokens: 1000 }), () => {
+      if (++count === 3) generation.stop();
+    });
+    const result = await generation.result;
+    expect(result.status).toBe('stopped');
+    expect(result.finishReason).toBe('cancelled');
+    expect(result.tokens).toBeLessThan(20);
+  });
+
+  it('refuses a second generation while one runs', async () => {
+    const first = engine.generate(request({ temperature: 0.8, maxTokens: 1000 }), () => undefined);
+    const second = engine.generate(request({}), () => undefined);
+    expect((await errorOf(second.result)).kind).toBe('busy');
+    first.stop();
+    await first.result;
+  });
+
+  it('survives the engine process being killed mid-stream, then reloads the model', async () => {
+    const crashes: string[] = [];
+    const off = engine.onCrash((message) => crashes.push(message));
+    const oldPid = engine.pid;
+    expect(oldPid).not.toBeNull();
+    let count = 0;
+    const generation = engine.generate(request({ temperature: 0.8, maxTokens: 1000 }), () => {
+      if (++count === 3) process.kill(oldPid!, 'SIGKILL');
+    });
+    const error = await errorOf(generation.result);
+    expect(error.kind).toBe('engine-crashed');
+    expect(error.message).toMatch(/SIGKILL/);
+    expect(crashes).toHaveLength(1);
+    const after = await collect(engine, request({ temperature: 0 }));
+    expect(after.tokens.length).toBeGreaterThan(0);
+    expect(engine.pid).not.toBe(oldPid);
+    off();
+  });
+
+  it('reports a missing or broken model file with a typed error, and keeps working', async () => {
+    const dir = mkdtempSync(join(tmpdir(), 'glassbox-engine-'));
+    expect((await errorOf(engine.load(join(dir, 'missing.gguf'), DEFAULT_LOAD_OPTIONS))).kind).toBe('not-found');
+
+    const original = readFileSync(STORIES_260K());
+    const broken = {
+      'header-only.gguf': original.subarray(0, 1000),
+      'data-truncated.gguf': original.subarray(0, Math.floor(original.length * 0.7)),
+      'random.gguf': Buffer.from(Array.from({ length: 4096 }, (_, i) => (i * 7919 + 13) % 251)),
+    };
+    for (const [name, bytes] of Object.entries(broken)) {
+      const path = join(dir, name);
+      writeFileSync(path, bytes);
+      const error = await errorOf(engine.load(path, DEFAULT_LOAD_OPTIONS));
+      expect(error.kind, `${name}: ${error.message}`).toBe('model-invalid');
+      expect(error.message).toContain(name);
+    }
+
+    await engine.load(STORIES_260K(), DEFAULT_LOAD_OPTIONS);
+    const { tokens } = await collect(engine, request({ temperature: 0 }));
+    expect(tokens.length).toBeGreaterThan(0);
+  });
+});
+
+describe('engine host without a model', () => {
+  const engine = new EngineHost(createNodeLauncher());
+  afterAll(() => engine.dispose());
+
+  it('refuses to generate', async () => {
+    expect((await errorOf(engine.generate(request({}), () => undefined).result)).kind).toBe('no-model');
+  });
+});

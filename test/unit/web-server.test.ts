@@ -1,0 +1,96 @@
+import { mkdtempSync, writeFileSync } from 'node:fs';
+import { request } from 'node:http';
+import { tmpdir } from 'node:os';
+import { join } from 'node:path';
+import { afterAll, beforeAll, describe, expect, it } from 'vitest';
+import { WebSocket } from 'ws';
+import { CALL_NAMES } from '../../electron/contract/api';
+import { WEB_SOCKET_PATH } from '../../electron/contract/bridge';
+import { EventHub, Router, type Handlers } from '../../electron/contract/rpc';
+import { startWebServer, type WebServer } from '../../electron/web/server';
+
+const hub = new EventHub();
+const base = Object.fromEntries(CALL_NAMES.map((n) => [n, async () => []])) as unknown as Handlers;
+const router = new Router({ ...base, 'conversations.list': async () => [] });
+let server: WebServer;
+
+beforeAll(async () => {
+  const dir = mkdtempSync(join(tmpdir(), 'gb-web-'));
+  writeFileSync(join(dir, 'index.html'), '<!doctype html><title>t</title>');
+  server = await startWebServer({ router, hub, rendererDir: dir });
+});
+afterAll(() => server.close());
+
+function get(path: string, host?: string): Promise<{ status: number; headers: Record<string, unknown> }> {
+  return new Promise((resolve, reject) => {
+    const req = request({ host: '127.0.0.1', port: server.port, path, headers: host ? { host } : {} }, (res) => {
+      res.resume();
+      resolve({ status: res.statusCode ?? 0, headers: res.headers });
+    });
+    req.on('error', reject);
+    req.end();
+  });
+}
+
+function socket(query: string, origin?: string): WebSocket {
+  return new WebSocket(`ws://127.0.0.1:${server.port}${WEB_SOCKET_PATH}${query}`, origin ? { origin } : {});
+}
+
+function refusal(ws: WebSocket): Promise<number> {
+  return new Promise((resolve) => {
+    ws.on('unexpected-response', (_req, res) => resolve(res.statusCode ?? 0));
+    ws.on('error', () => resolve(-1));
+  });
+}
+
+describe('web mode server', () => {
+  it('listens on 127.0.0.1 and prints a URL with the token', () => {
+    expect(server.url).toMatch(/^http:\/\/127\.0\.0\.1:\d+\/\?token=[\w-]{20,}$/);
+  });
+
+  it('serves the renderer with security headers', async () => {
+    const res = await get('/');
+    expect(res.status).toBe(200);
+    expect(String(res.headers['content-security-policy'])).toContain("default-src 'none'");
+    expect(res.headers['x-content-type-options']).toBe('nosniff');
+  });
+
+  it('refuses a foreign Host header (DNS rebinding)', async () => {
+    expect((await get('/', 'evil.example')).status).toBe(421);
+  });
+
+  it('does not serve files outside the renderer', async () => {
+    expect((await get('/../package.json')).status).toBe(404);
+    expect((await get('/%2e%2e/%2e%2e/etc/passwd')).status).toBe(404);
+  });
+
+  it('refuses a socket without the token, with a wrong token, or from another origin', async () => {
+    expect(await refusal(socket(''))).toBe(401);
+    expect(await refusal(socket('?token=wrong'))).toBe(401);
+    expect(await refusal(socket(`?token=${server.token}`, 'http://evil.example'))).toBe(403);
+  });
+
+  it('answers calls and pushes events over an authorised socket', async () => {
+    const ws = socket(`?token=${server.token}`, `http://127.0.0.1:${server.port}`);
+    await new Promise((resolve) => ws.once('open', resolve));
+    const messages: unknown[] = [];
+    ws.on('message', (data) => messages.push(JSON.parse(data.toString())));
+    ws.send(JSON.stringify({ type: 'call', id: 1, name: 'conversations.list', args: {} }));
+    ws.send(JSON.stringify({ type: 'call', id: 2, name: 'model.load', args: { path: 3 } }));
+    await new Promise((r) => setTimeout(r, 100));
+    hub.emit('engine.crashed', { message: 'test' });
+    await new Promise((r) => setTimeout(r, 100));
+    expect(messages).toContainEqual({ type: 'result', id: 1, ok: true, value: [] });
+    expect(messages).toContainEqual(expect.objectContaining({ type: 'result', id: 2, ok: false }));
+    expect(messages).toContainEqual({ type: 'event', name: 'engine.crashed', payload: { message: 'test' } });
+    ws.close();
+  });
+
+  it('closes a socket that sends something that is not a call', async () => {
+    const ws = socket(`?token=${server.token}`);
+    await new Promise((resolve) => ws.once('open', resolve));
+    const code = new Promise<number>((resolve) => ws.once('close', (c) => resolve(c)));
+    ws.send('{not json');
+    expect(await code).toBe(1007);
+  });
+});
