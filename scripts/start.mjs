@@ -18,15 +18,22 @@ function electronBinary() {
 }
 
 let binary = electronBinary();
-if (!binary) {
+let reason = 'GLASSBOX_NO_ELECTRON_DOWNLOAD is set, so no download was tried.';
+if (!binary && !process.env.GLASSBOX_NO_ELECTRON_DOWNLOAD) {
   console.error("Electron's binary is not installed yet; downloading it once (node_modules/electron/install.js)...");
-  const install = spawnSync(process.execPath, [join(root, 'node_modules', 'electron', 'install.js')], { stdio: 'inherit' });
+  const install = spawnSync(process.execPath, [join(root, 'node_modules', 'electron', 'install.js')], {
+    stdio: ['ignore', 'inherit', 'pipe'],
+    encoding: 'utf8',
+  });
   binary = install.status === 0 ? electronBinary() : null;
+  // The installer's stack trace helps nobody; its first error line says what went wrong.
+  reason = (install.stderr ?? '').split('\n').find((line) => /error/i.test(line))?.trim() ?? `the installer exited with ${install.status}`;
 }
 if (!binary) {
   console.error(`
 Glassbox cannot start its window: Electron's binary is missing and could not be downloaded
 (this machine may be offline, or its network blocks the download).
+  Reason: ${reason}
 
   - On a machine with network, run \`npm start\` again: it downloads Electron once.
   - Or use web mode, the same app in your browser, which needs no Electron:

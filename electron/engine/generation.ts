@@ -30,7 +30,8 @@ export async function generate(loaded: LoadedModel, request: GenerateRequest, ho
   const { sampling, topAlternatives } = request;
   const prompt = renderPrompt(model, chatWrapper, request.messages);
   const contextSize = sequence.contextSize;
-  if (prompt.tokens.length >= contextSize) {
+  // One cell stays free (see the context-full check below), so the prompt may use contextSize - 1.
+  if (prompt.tokens.length > contextSize - 1) {
     throw new GlassboxError('invalid-argument', `The conversation is ${prompt.tokens.length} tokens long and does not fit the model's context of ${contextSize} tokens. Start a new conversation or load the model with a larger context.`);
   }
 
@@ -90,8 +91,9 @@ export async function generate(loaded: LoadedModel, request: GenerateRequest, ho
         finishReason = 'max-tokens';
         break;
       }
-      // Evaluating the chosen token needs one free cell; we end rather than let the library shift the context.
-      if (sequence.nextTokenIndex + 1 > contextSize) {
+      // node-llama-cpp keeps one cell free and shifts the context (erasing its start) once
+      // nextTokenIndex reaches contextSize - 1; we end the answer instead of silently forgetting the prompt.
+      if (sequence.nextTokenIndex >= contextSize - 1) {
         finishReason = 'context-full';
         break;
       }

@@ -32,6 +32,7 @@ export class EngineHost implements Engine {
   private lastLoad: { path: string; options: LoadOptions } | null = null;
   /** Whether the current process has the model (false right after a restart). */
   private modelInProcess = false;
+  private reloading: Promise<void> | null = null;
   private disposed = false;
 
   constructor(private readonly launcher: EngineLauncher) {}
@@ -105,10 +106,16 @@ export class EngineHost implements Engine {
   private async ensureModel(): Promise<void> {
     await this.ensureProcess();
     const last = this.lastLoad;
-    if (last !== null && !this.modelInProcess) {
-      await this.request<ModelFacts>((id) => ({ type: 'load', id, path: last.path, options: last.options }), (resolve, reject) => ({ kind: 'load', resolve, reject }));
-      this.modelInProcess = true;
-    }
+    if (last === null || this.modelInProcess) return;
+    // Calls arriving together after a crash share one reload.
+    this.reloading ??= this.request<ModelFacts>((id) => ({ type: 'load', id, path: last.path, options: last.options }), (resolve, reject) => ({ kind: 'load', resolve, reject }))
+      .then(() => {
+        if (this.lastLoad === last) this.modelInProcess = true;
+      })
+      .finally(() => {
+        this.reloading = null;
+      });
+    await this.reloading;
   }
 
   private ensureProcess(): Promise<void> {
@@ -127,7 +134,7 @@ export class EngineHost implements Engine {
     handle.onMessage((raw) => {
       const parsed = engineToHostSchema.safeParse(raw);
       if (!parsed.success) {
-        process.stderr.write(`Engine sent an invalid message: ${parsed.error.message}\n`);
+        process.stderr.write(`Engine sent an invalid message (ignored): ${parsed.error.issues[0]?.message ?? 'unknown problem'}\n`);
         return;
       }
       if (parsed.data.type === 'ready') markReady();

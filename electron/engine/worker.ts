@@ -23,7 +23,7 @@ parent.onMessage((raw) => {
   const parsed = hostToEngineSchema.safeParse(raw);
   if (!parsed.success) {
     const id = (raw as { id?: unknown } | null)?.id;
-    const error = new GlassboxError('invalid-argument', `Engine got an invalid message: ${parsed.error.message}`);
+    const error = new GlassboxError('invalid-argument', `Engine got an invalid message: ${parsed.error.issues.map((i) => `${i.path.join('.')}: ${i.message}`).join('; ')}`);
     if (typeof id === 'number' && Number.isInteger(id)) send({ type: 'error', id, error: error.toWire() });
     else process.stderr.write(`${error.message}\n`);
     return;

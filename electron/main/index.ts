@@ -67,7 +67,8 @@ void app.whenReady().then(() => {
   harden();
   protocol.handle(APP_SCHEME, (request) => {
     const response = appProtocolResponse(join(outDir, 'renderer'), request.url);
-    return new Response(response.body, { status: response.status, headers: response.headers });
+    const body = typeof response.body === 'string' ? response.body : new Uint8Array(response.body);
+    return new Response(body, { status: response.status, headers: response.headers });
   });
   const engine = new EngineHost(createUtilityLauncher(join(here, 'engine-worker.js')));
   services = createServices({ dataDir: app.getPath('userData'), mode: 'electron', version: app.getVersion(), engine });

@@ -165,4 +165,12 @@ describe('engine host without a model', () => {
   it('refuses to generate', async () => {
     expect((await errorOf(engine.generate(request({}), () => undefined).result)).kind).toBe('no-model');
   });
+
+  it('ends the answer when the context is full instead of shifting it', async () => {
+    const facts = await engine.load(STORIES_260K(), { ...DEFAULT_LOAD_OPTIONS, contextSize: 64 });
+    // Greedy stories260K writes past 64 tokens before its end-of-story token.
+    const { tokens, result } = await collect(engine, request({ temperature: 0, maxTokens: 5000 }));
+    expect(result.finishReason).toBe('context-full');
+    expect(result.promptTokens + tokens.length).toBeLessThanOrEqual(facts.contextSize);
+  });
 });

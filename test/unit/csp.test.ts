@@ -1,7 +1,7 @@
 import { readFileSync } from 'node:fs';
 import { join } from 'node:path';
 import { describe, expect, it } from 'vitest';
-import { CONTENT_SECURITY_POLICY } from '../../electron/web/csp';
+import { CONTENT_SECURITY_POLICY, META_CONTENT_SECURITY_POLICY } from '../../electron/web/csp';
 import { PROJECT_ROOT } from '../models';
 
 function parseCsp(policy: string): Map<string, string[]> {
@@ -40,6 +40,7 @@ describe('Content-Security-Policy', () => {
     const html = readFileSync(join(PROJECT_ROOT, 'renderer', 'index.html'), 'utf8');
     const meta = /http-equiv="Content-Security-Policy"\s+content="([^"]+)"/.exec(html)?.[1];
     expect(meta).toBeDefined();
-    expect(parseCsp(meta ?? '')).toEqual(csp);
+    expect(parseCsp(meta ?? '')).toEqual(parseCsp(META_CONTENT_SECURITY_POLICY));
+    expect(meta).not.toContain('frame-ancestors');
   });
 });

@@ -1,34 +1,33 @@
 import { isGlassboxError, type ErrorKind } from '../../../electron/contract/errors';
 
-/** One or two sentences: what happened, and what the user can do about it. */
+/** What to say for each kind when the server sent no message of its own. */
+const FALLBACK: Partial<Record<ErrorKind, string>> = {
+  'no-model': 'Load a model first: type the path of a .gguf file in the Model panel and press Load model.',
+  'model-invalid': 'That file is not a model Glassbox can read. Choose a .gguf model file.',
+  'model-too-large': 'The model does not fit in memory. Try a smaller or more strongly quantised model.',
+  'model-load-failed': 'The model could not be loaded. Check the path and try again.',
+  'engine-crashed': 'The model engine stopped unexpectedly. Load the model again to continue.',
+  busy: 'The model is still busy with another answer. Wait for it to finish, or press Stop.',
+  cancelled: 'Cancelled.',
+  'not-found': 'It was not found; it may have been deleted.',
+  unauthorized: 'This page’s access token was refused. Open the address printed by “glassbox web” again.',
+  'database-newer': 'The data was written by a newer Glassbox. Update Glassbox to open it.',
+  'database-corrupt': 'The data folder is damaged. Restore it from a backup, or start with a new one.',
+};
+
+/** Kinds whose messages are for developers, not users. */
+const UNEXPECTED = new Set<string>(['internal', 'invalid-argument', 'unknown-call']);
+
+/**
+ * One or two sentences: what happened, and what the user can do about it. The services write
+ * their messages for users (they already say what to do), so those are shown as they are; only
+ * unexpected kinds are marked as such, and an empty message falls back to advice by kind.
+ */
 export function describeErrorKind(kind: ErrorKind | string, message: string): string {
   const detail = message.trim();
-  switch (kind) {
-    case 'no-model':
-      return 'Load a model first: type the path of a .gguf file in the Model panel and press Load model.';
-    case 'model-invalid':
-      return `That file is not a model Glassbox can read (${detail}). Choose a .gguf model file.`;
-    case 'model-too-large':
-      return `The model does not fit in memory (${detail}). Try a smaller or more strongly quantised model.`;
-    case 'model-load-failed':
-      return `The model could not be loaded: ${detail} Check the path and try again.`;
-    case 'engine-crashed':
-      return `The model engine stopped unexpectedly (${detail}). Load the model again to continue.`;
-    case 'busy':
-      return 'The model is still busy with another answer. Wait for it to finish, or press Stop.';
-    case 'cancelled':
-      return 'Cancelled.';
-    case 'not-found':
-      return `${detail || 'Not found.'} It may have been deleted; pick another item.`;
-    case 'unauthorized':
-      return 'This page’s access token was refused. Open the address printed by “glassbox web” again.';
-    case 'database-newer':
-      return `${detail} Update Glassbox to open this data.`;
-    case 'database-corrupt':
-      return `${detail} Restore the data folder from a backup, or start with a new one.`;
-    default:
-      return `Something went wrong: ${detail || 'no details were given.'}`;
-  }
+  if (UNEXPECTED.has(kind)) return `Something went wrong: ${detail || 'no details were given.'}`;
+  if (detail) return detail;
+  return FALLBACK[kind as ErrorKind] ?? 'Something went wrong, and no details were given.';
 }
 
 export function describeError(error: unknown): string {

@@ -27,7 +27,7 @@ function normaliseUrl(href: string): string {
     String.fromCodePoint(Number.parseInt(digits, hex ? 16 : 10)),
   );
   // Browsers ignore control characters and whitespace inside a scheme ("java\tscript:").
-  return decoded.replace(/[\u0000-\u0020\u007f]/g, '');
+  return [...decoded].filter((c) => c.charCodeAt(0) > 0x20 && c.charCodeAt(0) !== 0x7f).join('');
 }
 
 export function isSafeLink(href: string): boolean {

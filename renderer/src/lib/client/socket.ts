@@ -102,7 +102,13 @@ export function connectSocket(url: string): SocketClient {
       }
       const delay = BACKOFF_MS[Math.min(attempt, BACKOFF_MS.length - 1)] ?? 8000;
       attempt++;
-      const reason = everOpened ? 'The connection to Glassbox was lost.' : 'Glassbox is not answering.';
+      // A refused token looks like any other failed connection to the page (the server answers the
+      // upgrade with 401), so after a few tries say that it may be the reason.
+      const reason = everOpened
+        ? 'The connection to Glassbox was lost.'
+        : attempt >= 3
+          ? 'Glassbox is not answering, or refused this page’s access token (open the address “glassbox web” printed).'
+          : 'Glassbox is not answering.';
       setStatus({ state: 'waiting', attempt, retryAt: Date.now() + delay, reason });
       setTimeout(open, delay);
     });

@@ -1,5 +1,5 @@
 import type { Connection } from '../client';
-import { describeError } from '../errors';
+import { describeError, describeErrorKind } from '../errors';
 import { ChatStore } from './chat.svelte';
 import { ConnectionState } from './connection.svelte';
 import { ConversationsStore } from './conversations.svelte';
@@ -30,9 +30,7 @@ export class AppState {
     this.model = new ModelStore(transport.client);
     this.conversations = new ConversationsStore(transport.client);
     this.chat = new ChatStore(transport.client, report);
-    transport.client.on('engine.crashed', ({ message }) =>
-      this.toasts.show(`The model engine stopped unexpectedly (${message}). Load the model again to continue.`),
-    );
+    transport.client.on('engine.crashed', ({ message }) => this.toasts.show(describeErrorKind('engine-crashed', message)));
     transport.onReconnect(() => void this.start());
   }
 

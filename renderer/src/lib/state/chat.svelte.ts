@@ -8,7 +8,9 @@ import type {
 } from '../../../../electron/contract/conversation';
 import type { WireError } from '../../../../electron/contract/errors';
 import type { GeneratedToken } from '../../../../electron/contract/token';
+import { SvelteSet } from 'svelte/reactivity';
 import { describeError } from '../errors';
+import { StreamBuffer } from '../stream-buffer';
 
 /** One message as the view shows it; an assistant message grows while it streams. */
 export class ChatMessage {
@@ -58,10 +60,9 @@ export class ChatStore {
   messages = $state.raw<ChatMessage[]>([]);
   loading = $state(false);
   /** Conversations with an answer being generated. */
-  generating = $state.raw<ReadonlySet<string>>(new Set());
+  readonly generating = new SvelteSet<string>();
 
-  private pendingTokens = new Map<string, TokenEvent[]>();
-  private pendingEnds = new Map<string, EndEvent>();
+  private readonly pending = new StreamBuffer();
   private frame: number | null = null;
   private loadSeq = 0;
 
@@ -80,8 +81,7 @@ export class ChatStore {
   async open(conversationId: string | null): Promise<void> {
     const seq = ++this.loadSeq;
     this.conversationId = conversationId;
-    this.pendingTokens.clear();
-    this.pendingEnds.clear();
+    this.pending.clear();
     if (conversationId === null) {
       this.messages = [];
       return;
@@ -143,16 +143,14 @@ export class ChatStore {
 
   private onToken(event: TokenEvent): void {
     if (event.conversationId !== this.conversationId) return;
-    let list = this.pendingTokens.get(event.messageId);
-    if (!list) this.pendingTokens.set(event.messageId, (list = []));
-    list.push(event);
+    this.pending.addToken(event);
     this.schedule();
   }
 
   private onEnd(event: EndEvent): void {
     this.setGenerating(event.conversationId, false);
     if (event.conversationId !== this.conversationId) return;
-    this.pendingEnds.set(event.messageId, event);
+    this.pending.addEnd(event);
     this.schedule();
   }
 
@@ -166,27 +164,20 @@ export class ChatStore {
 
   /** Applies buffered deltas to messages the view knows; others wait for chat.send's answer. */
   private flush(): void {
-    for (const [messageId, events] of this.pendingTokens) {
+    for (const messageId of this.pending.messageIds()) {
       const message = this.findOrAdopt(messageId);
       if (!message) continue;
-      this.pendingTokens.delete(messageId);
-      const tokens = [...message.tokens];
-      for (const event of events) {
-        // Events arrive in order; the index guards against a replay after a reload.
-        if (event.index < tokens.length) continue;
-        tokens.push(event.token);
+      const { tokens, end } = this.pending.take(messageId, message.tokens);
+      if (tokens) {
+        message.tokens = tokens;
+        message.content = tokens.map((t) => t.text).join('');
       }
-      message.tokens = tokens;
-      message.content = tokens.map((t) => t.text).join('');
-    }
-    for (const [messageId, end] of this.pendingEnds) {
-      const message = this.findOrAdopt(messageId);
-      if (!message) continue;
-      this.pendingEnds.delete(messageId);
-      message.status = end.status;
-      message.content = end.content;
-      message.stats = end.stats;
-      message.error = end.error;
+      if (end) {
+        message.status = end.status;
+        message.content = end.content;
+        message.stats = end.stats;
+        message.error = end.error;
+      }
     }
   }
 
@@ -206,9 +197,7 @@ export class ChatStore {
   }
 
   private setGenerating(conversationId: string, on: boolean): void {
-    const next = new Set(this.generating);
-    if (on) next.add(conversationId);
-    else next.delete(conversationId);
-    this.generating = next;
+    if (on) this.generating.add(conversationId);
+    else this.generating.delete(conversationId);
   }
 }

@@ -22,7 +22,7 @@ export class ConnectionState {
         return 'Connecting to Glassbox…';
       case 'waiting': {
         const seconds = Math.max(1, Math.round((status.retryAt - now) / 1000));
-        return `${status.reason} Trying again in ${seconds} s (attempt ${status.attempt}). Answers being generated continue on the server.`;
+        return `${status.reason} Trying again in ${seconds} s (attempt ${status.attempt}).`;
       }
       case 'unauthorized':
         return 'Glassbox refused this page’s access token. Open the address printed by “glassbox web” again (it includes a fresh token).';

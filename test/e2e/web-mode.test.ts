@@ -1,0 +1,87 @@
+/// <reference lib="dom" />
+import { afterAll, beforeAll, describe, expect, it } from 'vitest';
+import type { Browser, Page } from 'playwright-core';
+import { STORIES_260K } from '../models';
+import { launchChromium, startWebMode, type WebMode } from './harness';
+
+let web: WebMode;
+let browser: Browser;
+
+beforeAll(async () => {
+  web = await startWebMode(['--model', STORIES_260K()]);
+  browser = await launchChromium();
+});
+
+afterAll(async () => {
+  await browser?.close();
+  await web?.stop();
+});
+
+/** Counts the token events the page receives over its WebSocket, and collects CSP complaints. */
+function watch(page: Page): { tokenFrames: () => number; ended: () => boolean; cspErrors: string[] } {
+  let tokens = 0;
+  let end = false;
+  const cspErrors: string[] = [];
+  page.on('console', (message) => {
+    if (message.type() === 'error' && /Content Security Policy/i.test(message.text())) cspErrors.push(message.text());
+  });
+  page.on('websocket', (socket) => {
+    socket.on('framereceived', ({ payload }) => {
+      const text = payload.toString();
+      if (text.includes('"name":"chat.token"')) tokens += 1;
+      if (text.includes('"name":"chat.end"')) end = true;
+    });
+  });
+  return { tokenFrames: () => tokens, ended: () => end, cspErrors };
+}
+
+describe('web mode in Chromium', () => {
+  it('streams an answer with probabilities, and keeps it across a reload', async () => {
+    const page = await browser.newPage({ viewport: { width: 1280, height: 800 } });
+    const seen = watch(page);
+    await page.goto(web.url);
+
+    const panel = page.getByRole('complementary', { name: 'Model' });
+    await expect.poll(() => panel.textContent(), { timeout: 60_000 }).toMatch(/llama/i);
+
+    await page.getByRole('button', { name: 'New chat' }).click();
+    const message = page.getByRole('textbox', { name: 'Message' });
+    await message.fill('Once upon a time');
+
+    // Count how often the conversation's DOM changes while the answer arrives.
+    await page.evaluate(() => {
+      const w = window as unknown as { __mutations: number };
+      w.__mutations = 0;
+      new MutationObserver(() => (w.__mutations += 1)).observe(document.querySelector('main')!, {
+        subtree: true,
+        childList: true,
+        characterData: true,
+      });
+    });
+    await page.getByRole('button', { name: 'Send' }).click();
+    await expect.poll(() => seen.ended(), { timeout: 60_000 }).toBe(true);
+
+    const tokenFrames = seen.tokenFrames();
+    expect(tokenFrames).toBeGreaterThan(1);
+    const mutations = await page.evaluate(() => (window as unknown as { __mutations: number }).__mutations);
+    expect(mutations).toBeGreaterThan(2);
+
+    const conversations = page.getByRole('navigation', { name: 'Conversations' });
+    await expect.poll(() => conversations.getByRole('button', { name: 'Once upon a time' }).count()).toBeGreaterThan(0);
+    const answerBefore = await page.getByRole('main').textContent();
+
+    await page.reload();
+    await page.getByRole('navigation', { name: 'Conversations' }).getByRole('button', { name: 'Once upon a time' }).first().click();
+    await expect.poll(() => page.getByRole('main').textContent()).toContain('Once upon a time');
+
+    await page.getByRole('button', { name: 'Show probabilities' }).first().click();
+    const tokens = page.locator('main [role="group"] span[aria-label]');
+    await expect.poll(() => tokens.count()).toBe(tokenFrames);
+    const firstLabel = (await tokens.first().getAttribute('aria-label')) ?? '';
+    expect(firstLabel).toMatch(/\d+(\.\d+)?% — alternatives: /);
+    expect(answerBefore?.length ?? 0).toBeGreaterThan(20);
+
+    expect(seen.cspErrors).toEqual([]);
+    await page.close();
+  });
+});
