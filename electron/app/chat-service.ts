@@ -1,9 +1,9 @@
-import type { ChatTurn, GenerateResult } from '../contract/engine-protocol';
+import type { ChatTurn, GenerateResult, ScoredPrompt, TokenPiece } from '../contract/engine-protocol';
 import { GlassboxError, isGlassboxError, toWireError, type WireError } from '../contract/errors';
 import { DEFAULT_SAMPLING, type ModelFacts, type Sampling } from '../contract/model';
 import type { EventHub } from '../contract/rpc';
 import type { GeneratedToken } from '../contract/token';
-import type { GenerationStats, Message, MessageStatus, ModelIdentity } from '../contract/conversation';
+import type { ConversationDetail, GenerationStats, Message, MessageStatus, ModelIdentity } from '../contract/conversation';
 import type { Engine, Generation } from '../engine/engine';
 import type { Store } from '../store/store';
 import { DEFAULT_TITLE, titleFromPrompt } from './titles';
@@ -49,39 +49,133 @@ export class ChatService {
   }
 
   send(input: SendInput): { userMessage: Message; assistantMessage: Message } {
+    const conversation = this.store.getConversation(input.conversationId);
+    return this.ask(conversation, conversation.currentLeafId, input.text, input.sampling);
+  }
+
+  /** An edited prompt is a new sibling of the old one, answered at once; the old branch stays. */
+  edit(conversationId: string, messageId: string, text: string): { userMessage: Message; assistantMessage: Message } {
+    const original = this.messageIn(conversationId, messageId, 'user');
+    return this.ask(this.store.getConversation(conversationId), original.parentId, text, undefined);
+  }
+
+  /** Another answer to the same prompt, as a sibling of the given one. */
+  regenerate(conversationId: string, messageId: string): { assistantMessage: Message } {
+    const answer = this.messageIn(conversationId, messageId, 'assistant');
+    if (answer.parentId === null) throw new GlassboxError('invalid-argument', 'This answer has no prompt to answer again.');
+    const facts = this.requireIdle();
+    const conversation = this.store.getConversation(conversationId);
+    const history = this.store.pathTo(answer.parentId);
+    const assistantMessage = this.startAnswer(conversation, answer.parentId, history, facts, undefined);
+    return { assistantMessage };
+  }
+
+  /**
+   * A new sibling answer that keeps the tokens before tokenIndex, takes one of the alternatives the
+   * model listed there, and generates on from it (the engine reuses the KV cache for the prefix).
+   */
+  branchFromToken(conversationId: string, messageId: string, tokenIndex: number, tokenId: number): { assistantMessage: Message } {
+    const answer = this.messageIn(conversationId, messageId, 'assistant');
+    const tokens = answer.tokens ?? [];
+    const at = tokens[tokenIndex];
+    if (!at || answer.parentId === null) {
+      throw new GlassboxError('invalid-argument', `This answer has no token ${tokenIndex} to branch from.`);
+    }
+    const chosen = at.top.find((alternative) => alternative.id === tokenId);
+    if (!chosen) throw new GlassboxError('invalid-argument', `Token ${tokenId} is not one of the alternatives at position ${tokenIndex}.`);
+    const facts = this.requireIdle();
+    const prefix: GeneratedToken[] = [...tokens.slice(0, tokenIndex), { id: chosen.id, text: chosen.text, p: chosen.p, top: at.top }];
+    const conversation = this.store.getConversation(conversationId);
+    const history = this.store.pathTo(answer.parentId);
+    return { assistantMessage: this.startAnswer(conversation, answer.parentId, history, facts, answer.sampling ?? undefined, prefix) };
+  }
+
+  /** How surprising a user message was to the model: each token's probability given what came before. */
+  async promptProbabilities(conversationId: string, messageId: string): Promise<ScoredPrompt> {
+    this.messageIn(conversationId, messageId, 'user');
+    this.requireIdle();
+    const conversation = this.store.getConversation(conversationId);
+    return this.engine.score(this.turns(conversation, this.store.pathTo(messageId)), TOP_ALTERNATIVES);
+  }
+
+  async tokenize(text: string): Promise<TokenPiece[]> {
+    if (!this.currentModel()) throw new GlassboxError('no-model', 'No model is loaded. Load a GGUF model in the Model panel first.');
+    return this.engine.tokenize(text);
+  }
+
+  private ask(
+    conversation: ConversationDetail,
+    parentId: string | null,
+    text: string,
+    sampling: Partial<Sampling> | undefined,
+  ): { userMessage: Message; assistantMessage: Message } {
+    const facts = this.requireIdle();
+    const userMessage = this.store.appendMessage({
+      conversationId: conversation.id,
+      parentId,
+      role: 'user',
+      content: text,
+      status: 'complete',
+    });
+    if (conversation.messages.length === 0 && conversation.title === DEFAULT_TITLE) {
+      const renamed = this.store.renameConversation(conversation.id, titleFromPrompt(text));
+      this.hub.emit('conversations.changed', { conversation: renamed });
+    }
+    const history = this.store.pathTo(userMessage.id);
+    const assistantMessage = this.startAnswer(conversation, userMessage.id, history, facts, sampling);
+    return { userMessage, assistantMessage };
+  }
+
+  private requireIdle(): ModelFacts {
     const facts = this.currentModel();
     if (!facts) throw new GlassboxError('no-model', 'No model is loaded. Load a GGUF model in the Model panel first.');
     if (this.active) {
       throw new GlassboxError('busy', 'An answer is still being written. Stop it or wait for it to finish.');
     }
-    const conversation = this.store.getConversation(input.conversationId);
-    const sampling: Sampling = { ...DEFAULT_SAMPLING, ...input.sampling };
-    const userMessage = this.store.appendMessage({
-      conversationId: conversation.id,
-      parentId: conversation.currentLeafId,
-      role: 'user',
-      content: input.text,
-      status: 'complete',
-    });
-    if (conversation.messages.length === 0 && conversation.title === DEFAULT_TITLE) {
-      const renamed = this.store.renameConversation(conversation.id, titleFromPrompt(input.text));
-      this.hub.emit('conversations.changed', { conversation: renamed });
+    return facts;
+  }
+
+  private messageIn(conversationId: string, messageId: string, role: Message['role']): Message {
+    const message = this.store.getMessage(messageId);
+    if (message.conversationId !== conversationId || message.role !== role) {
+      throw new GlassboxError('invalid-argument', `Message ${messageId} is not a ${role} message of this conversation.`);
     }
-    const assistantMessage = this.store.appendMessage({
+    return message;
+  }
+
+  /** Saves an empty streaming answer under parentId and starts the engine on the history up to it. */
+  private startAnswer(
+    conversation: ConversationDetail,
+    parentId: string,
+    history: Message[],
+    facts: ModelFacts,
+    override: Partial<Sampling> | undefined,
+    prefix: GeneratedToken[] = [],
+  ): Message {
+    const sampling: Sampling = { ...DEFAULT_SAMPLING, ...conversation.sampling, ...override };
+    let assistantMessage = this.store.appendMessage({
       conversationId: conversation.id,
-      parentId: userMessage.id,
+      parentId,
       role: 'assistant',
       content: '',
       status: 'streaming',
       model: identityOf(facts),
       sampling,
     });
-    const history: ChatTurn[] = [
-      ...conversation.messages.filter((m) => m.content.length > 0).map(({ role, content }) => ({ role, content })),
-      { role: 'user', content: input.text },
+    if (prefix.length > 0) {
+      this.store.saveProgress(assistantMessage.id, prefix.map((t) => t.text).join(''), prefix);
+      assistantMessage = this.store.getMessage(assistantMessage.id);
+    }
+    this.start(conversation.id, assistantMessage.id, this.turns(conversation, history), sampling, prefix);
+    return assistantMessage;
+  }
+
+  /** The chat as the engine sees it: the system prompt, then the branch's messages that have text. */
+  private turns(conversation: ConversationDetail, history: Message[]): ChatTurn[] {
+    return [
+      ...(conversation.systemPrompt.trim().length > 0 ? [{ role: 'system' as const, content: conversation.systemPrompt }] : []),
+      ...history.filter((m) => m.content.length > 0).map(({ role, content }) => ({ role, content })),
     ];
-    this.start(conversation.id, assistantMessage.id, history, sampling);
-    return { userMessage, assistantMessage };
   }
 
   stop(conversationId: string): boolean {
@@ -99,16 +193,21 @@ export class ChatService {
     await Promise.all([...this.finished]);
   }
 
-  private start(conversationId: string, messageId: string, history: ChatTurn[], sampling: Sampling): void {
-    const tokens: GeneratedToken[] = [];
-    let content = '';
+  private start(conversationId: string, messageId: string, history: ChatTurn[], sampling: Sampling, prefix: GeneratedToken[]): void {
+    const tokens: GeneratedToken[] = [...prefix];
+    let content = prefix.map((t) => t.text).join('');
     let lastSave = this.now();
     const save = (): void => {
       this.store.saveProgress(messageId, content, tokens);
       lastSave = this.now();
     };
     const generation = this.engine.generate(
-      { messages: history, sampling, topAlternatives: TOP_ALTERNATIVES },
+      {
+        messages: history,
+        sampling,
+        topAlternatives: TOP_ALTERNATIVES,
+        ...(prefix.length > 0 ? { prefixTokens: prefix.map((t) => t.id) } : {}),
+      },
       (index, token) => {
         tokens.push(token);
         content += token.text;
@@ -118,7 +217,8 @@ export class ChatService {
     );
     this.active = { conversationId, messageId, generation };
     const done = generation.result.then(
-      (result) => this.finish(conversationId, messageId, result.text, tokens, result.status, statsOf(result), null),
+      // The saved text is exactly the streamed tokens' text, so text and probabilities never disagree.
+      (result) => this.finish(conversationId, messageId, content, tokens, result.status, statsOf(result), null),
       (error: unknown) => {
         const wire: WireError = toWireError(error);
         const status: MessageStatus = isGlassboxError(error, 'engine-crashed') ? 'interrupted' : 'error';

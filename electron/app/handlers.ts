@@ -1,3 +1,4 @@
+import { GlassboxError } from '../contract/errors';
 import type { Handlers } from '../contract/rpc';
 import type { Store } from '../store/store';
 import type { ChatService } from './chat-service';
@@ -19,7 +20,34 @@ export function createHandlers(deps: {
     'conversations.list': async () => store.listConversations(),
     'conversations.create': async ({ title }) => store.createConversation(title),
     'conversations.get': async ({ id }) => store.getConversation(id),
+    'conversations.rename': async ({ id, title }) => store.renameConversation(id, title),
+    'conversations.delete': async ({ id }) => ({ deleted: store.deleteConversation(id) }),
+    'conversations.restore': async ({ id }) => store.restoreConversation(id),
+    'conversations.pin': async ({ id, pinned }) => store.setPinned(id, pinned),
+    'conversations.search': async ({ query, limit }) => store.search(query, limit ?? 50),
+    'conversations.setSystemPrompt': async ({ id, systemPrompt }) => store.setSystemPrompt(id, systemPrompt),
+    'conversations.setSampling': async ({ id, sampling }) => store.setSampling(id, sampling),
+    'conversations.selectBranch': async ({ conversationId, messageId }) => store.selectBranch(conversationId, messageId),
+    'conversations.export': async ({ id, format }) => store.exportConversation(id, format),
+    'conversations.exportAll': async () => store.exportAll(),
+    'conversations.import': async ({ content }) => store.importConversation(content),
+    'store.status': async () => ({ recovery: store.recovery, backups: store.listBackups() }),
+    'store.restoreBackup': async ({ fileName }) => {
+      if (chat.isGenerating) throw new GlassboxError('busy', 'Stop the answer being written before restoring a backup.');
+      store.restoreBackup(fileName);
+      return { restored: true };
+    },
+    'presets.list': async () => store.listPresets(),
+    'presets.save': async (preset) => store.savePreset(preset),
+    'presets.delete': async ({ id }) => ({ deleted: store.deletePreset(id) }),
     'chat.send': async (args) => chat.send(args),
+    'chat.edit': async ({ conversationId, messageId, text }) => chat.edit(conversationId, messageId, text),
+    'chat.branchFromToken': async ({ conversationId, messageId, tokenIndex, tokenId }) =>
+      chat.branchFromToken(conversationId, messageId, tokenIndex, tokenId),
+    'chat.promptProbabilities': async ({ conversationId, messageId }) => chat.promptProbabilities(conversationId, messageId),
+    'model.inspect': async () => models.inspect(),
+    'model.tokenize': async ({ text }) => chat.tokenize(text),
+    'chat.regenerate': async ({ conversationId, messageId }) => chat.regenerate(conversationId, messageId),
     'chat.stop': async ({ conversationId }) => ({ stopped: chat.stop(conversationId) }),
   };
 }

@@ -6,6 +6,8 @@ import type { ModelFacts, ModelState } from '../contract/model';
 import type { EventHub } from '../contract/rpc';
 import type { Engine } from '../engine/engine';
 import type { Store } from '../store/store';
+import { inspectGguf } from '../inspect/describe';
+import type { ModelDescription } from '../inspect/description';
 
 const LAST_MODEL_SETTING = 'model.lastPath';
 /** Progress events are throttled: a renderer needs a smooth bar, not thousands of messages. */
@@ -15,6 +17,7 @@ const PROGRESS_STEP = 0.01;
 export class ModelService {
   private state: ModelState = { status: 'none' };
   private loading: Promise<ModelFacts> | null = null;
+  private description: { key: string; value: ModelDescription } | null = null;
 
   constructor(
     private readonly engine: Engine,
@@ -30,6 +33,17 @@ export class ModelService {
 
   get facts(): ModelFacts | null {
     return this.state.status === 'loaded' ? this.state.facts : null;
+  }
+
+  /** The loaded model's description from its GGUF header; cached, since the file does not change while loaded. */
+  async inspect(): Promise<ModelDescription> {
+    const facts = this.facts;
+    if (!facts) throw new GlassboxError('no-model', 'No model is loaded. Load a GGUF model to see its architecture.');
+    const key = `${facts.path}#${facts.contextSize}`;
+    if (this.description?.key !== key) {
+      this.description = { key, value: await inspectGguf(facts.path, { contextLength: facts.contextSize }) };
+    }
+    return this.description.value;
   }
 
   lastPath(): string | null {

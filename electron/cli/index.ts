@@ -1,21 +1,29 @@
 import { runGenerate } from './generate';
 import { runWeb } from './web';
+import { runBench } from './bench';
+import { runInspect } from './inspect';
 import { UsageError } from './args';
 
 const USAGE = `Glassbox: local GGUF models, opened up.
 
 Usage:
   glassbox generate MODEL.gguf --prompt TEXT [--max-tokens N] [--top-k K] [--temperature T] [--seed S] [--threads N] [--json]
+  glassbox inspect MODEL.gguf [--json] [--types] [--context N]
   glassbox web [--model PATH] [--data-dir DIR] [--port N] [--threads N]
+  glassbox bench [--json] [--quick] [--only SECTION,...]
   glassbox help
 
 generate  runs one prompt through the model and streams the answer; with --json, one JSON object
           per token ({text, id, p, top}) and a final {done, tokens, ttftMs, tokensPerSecond}.
+inspect   describes a model from its GGUF header alone (no weights loaded): the module tree with
+          Hugging Face names and shapes, heads, RoPE, vocabulary, parameters, KV cache size.
 web       serves the app on 127.0.0.1 for a browser; the first line printed is its URL.`;
 
 const commands: Record<string, (argv: string[]) => Promise<number>> = {
   generate: runGenerate,
   web: runWeb,
+  bench: runBench,
+  inspect: runInspect,
 };
 
 async function main(argv: string[]): Promise<number> {

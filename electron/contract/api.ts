@@ -1,11 +1,18 @@
 import { z } from 'zod';
 import { wireErrorSchema } from './errors';
+import { scoredPromptSchema, tokenPieceSchema } from './engine-protocol';
+import { modelDescriptionSchema } from '../inspect/description';
 import { modelFactsSchema, modelStateSchema, samplingSchema } from './model';
 import { generatedTokenSchema } from './token';
 import type { CallName } from './names';
 import {
   conversationDetailSchema,
   conversationSummarySchema,
+  backupInfoSchema,
+  exportedFileSchema,
+  storeRecoverySchema,
+  presetSchema,
+  searchHitSchema,
   generationStatsSchema,
   messageSchema,
   messageStatusSchema,
@@ -41,6 +48,54 @@ export const calls = {
     result: conversationSummarySchema,
   },
   'conversations.get': { args: z.object({ id }).strict(), result: conversationDetailSchema },
+  'conversations.rename': {
+    args: z.object({ id, title: z.string().trim().min(1).max(200) }).strict(),
+    result: conversationSummarySchema,
+  },
+  /** Moves a conversation out of the list; it can be restored for a while (undo), then it is purged. */
+  'conversations.delete': { args: z.object({ id }).strict(), result: z.object({ deleted: z.boolean() }) },
+  'conversations.restore': { args: z.object({ id }).strict(), result: conversationSummarySchema },
+  'conversations.pin': { args: z.object({ id, pinned: z.boolean() }).strict(), result: conversationSummarySchema },
+  'conversations.search': {
+    args: z.object({ query: z.string().min(1).max(500), limit: z.number().int().min(1).max(200).optional() }).strict(),
+    result: z.array(searchHitSchema),
+  },
+  'conversations.setSystemPrompt': {
+    args: z.object({ id, systemPrompt: z.string().max(50_000) }).strict(),
+    result: conversationDetailSchema,
+  },
+  'conversations.setSampling': {
+    args: z.object({ id, sampling: samplingSchema.partial() }).strict(),
+    result: conversationDetailSchema,
+  },
+  /** Shows the branch through messageId: the current leaf becomes the last one visited under it. */
+  'conversations.selectBranch': {
+    args: z.object({ conversationId: id, messageId: id }).strict(),
+    result: conversationDetailSchema,
+  },
+  'conversations.export': {
+    args: z.object({ id, format: z.enum(['markdown', 'json']) }).strict(),
+    result: exportedFileSchema,
+  },
+  'conversations.exportAll': { args: empty, result: exportedFileSchema },
+  'conversations.import': {
+    args: z.object({ content: z.string().min(2).max(64 * 1024 * 1024) }).strict(),
+    result: conversationSummarySchema,
+  },
+  'store.status': {
+    args: empty,
+    result: z.object({ recovery: storeRecoverySchema.nullable(), backups: z.array(backupInfoSchema) }),
+  },
+  'store.restoreBackup': {
+    args: z.object({ fileName: z.string().min(1).max(200) }).strict(),
+    result: z.object({ restored: z.boolean() }),
+  },
+  'presets.list': { args: empty, result: z.array(presetSchema) },
+  'presets.save': {
+    args: z.object({ id: id.optional(), name: z.string().trim().min(1).max(100), text: z.string().max(50_000) }).strict(),
+    result: presetSchema,
+  },
+  'presets.delete': { args: z.object({ id }).strict(), result: z.object({ deleted: z.boolean() }) },
   'chat.send': {
     args: z
       .object({
@@ -50,6 +105,37 @@ export const calls = {
       })
       .strict(),
     result: z.object({ userMessage: messageSchema, assistantMessage: messageSchema }),
+  },
+  /** Edits a user message: a new sibling with the new text, answered at once. */
+  'chat.edit': {
+    args: z.object({ conversationId: id, messageId: id, text: z.string().min(1).max(200_000) }).strict(),
+    result: z.object({ userMessage: messageSchema, assistantMessage: messageSchema }),
+  },
+  /** A new answer to the same prompt, as a sibling of the given assistant message. */
+  'chat.regenerate': {
+    args: z.object({ conversationId: id, messageId: id }).strict(),
+    result: z.object({ assistantMessage: messageSchema }),
+  },
+  /**
+   * Branch from a token: a new sibling answer that keeps the tokens before `tokenIndex`, takes the
+   * alternative `tokenId` (one of that token's listed alternatives) and generates on.
+   */
+  'chat.branchFromToken': {
+    args: z
+      .object({ conversationId: id, messageId: id, tokenIndex: z.number().int().min(0), tokenId: z.number().int().min(0) })
+      .strict(),
+    result: z.object({ assistantMessage: messageSchema }),
+  },
+  /** How probable the model found each token of a user message (the prompt view), with perplexity. */
+  'chat.promptProbabilities': {
+    args: z.object({ conversationId: id, messageId: id }).strict(),
+    result: scoredPromptSchema,
+  },
+  /** The loaded model's architecture, read from its GGUF header (KV cache sized for the context in use). */
+  'model.inspect': { args: empty, result: modelDescriptionSchema },
+  'model.tokenize': {
+    args: z.object({ text: z.string().max(100_000) }).strict(),
+    result: z.array(tokenPieceSchema),
   },
   'chat.stop': {
     args: z.object({ conversationId: id }).strict(),

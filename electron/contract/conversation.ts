@@ -44,6 +44,8 @@ export const messageSchema = z.object({
   model: modelIdentitySchema.nullable(),
   sampling: samplingSchema.nullable(),
   error: wireErrorSchema.nullable(),
+  /** The ids of this message and its siblings (same parent), oldest first: the ‹ 2/3 › switcher. */
+  siblingIds: z.array(z.string()),
 });
 export type Message = z.infer<typeof messageSchema>;
 
@@ -52,12 +54,52 @@ export const conversationSummarySchema = z.object({
   title: z.string(),
   createdAt: z.number(),
   updatedAt: z.number(),
+  pinned: z.boolean(),
 });
 export type ConversationSummary = z.infer<typeof conversationSummarySchema>;
 
 export const conversationDetailSchema = conversationSummarySchema.extend({
   currentLeafId: z.string().nullable(),
+  /** Sent to the model before the first message; '' for none. */
+  systemPrompt: z.string(),
+  /** Sampling settings chosen for this conversation (defaults fill what is not set). */
+  sampling: samplingSchema,
   /** The messages on the branch currently shown, root first. */
   messages: z.array(messageSchema),
 });
 export type ConversationDetail = z.infer<typeof conversationDetailSchema>;
+
+/** A full-text search hit: a conversation title or one message, with the matching words marked. */
+export const searchHitSchema = z.object({
+  conversationId: z.string(),
+  title: z.string(),
+  /** null when the title matched rather than a message. */
+  messageId: z.string().nullable(),
+  role: messageRoleSchema.nullable(),
+  /** The snippet as segments, so no HTML crosses the boundary: matched words have match = true. */
+  snippet: z.array(z.object({ text: z.string(), match: z.boolean() })),
+  updatedAt: z.number(),
+});
+export type SearchHit = z.infer<typeof searchHitSchema>;
+
+export const presetSchema = z.object({ id: z.string(), name: z.string(), text: z.string() });
+export type Preset = z.infer<typeof presetSchema>;
+
+export const exportedFileSchema = z.object({
+  fileName: z.string(),
+  mimeType: z.string(),
+  /** Text formats travel as text, archives as base64. */
+  encoding: z.enum(['utf8', 'base64']),
+  content: z.string(),
+});
+export type ExportedFile = z.infer<typeof exportedFileSchema>;
+
+export const backupInfoSchema = z.object({ fileName: z.string(), createdAt: z.number(), bytes: z.number() });
+export type BackupInfo = z.infer<typeof backupInfoSchema>;
+
+export const storeRecoverySchema = z.object({
+  /** Where the unreadable database was moved. */
+  movedTo: z.string(),
+  reason: z.string(),
+});
+export type StoreRecovery = z.infer<typeof storeRecoverySchema>;

@@ -28,6 +28,13 @@ export const generateRequestSchema = z.object({
   sampling: samplingSchema,
   /** How many alternatives each token reports (the shown top-k). */
   topAlternatives: z.number().int().min(1).max(100),
+  /**
+   * Branch from a token: the answer starts with these token ids (the kept prefix and the chosen
+   * alternative). They are evaluated, not sampled or streamed; streamed indexes continue after them
+   * (the first new token has index prefixTokens.length). result.text is the FULL answer, the prefix's
+   * text included; result.prefixText is that prefix's part. maxTokens limits the new tokens only.
+   */
+  prefixTokens: z.array(z.number().int().min(0)).max(32768).optional(),
 });
 export type GenerateRequest = z.infer<typeof generateRequestSchema>;
 
@@ -42,13 +49,57 @@ export const generateResultSchema = z.object({
   ttftMs: z.number().nullable(),
   tokensPerSecond: z.number().nullable(),
   totalMs: z.number(),
+  /**
+   * Only for a branch (request.prefixTokens): the text of the prefix tokens. `text` is always the
+   * whole answer, prefix included (text starts with prefixText); `tokens` counts only the tokens
+   * generated after the prefix (the streamed ones); `promptTokens` counts the rendered prompt and
+   * the prefix (everything before the first new token), `evaluatedPromptTokens` how many of those
+   * were not in the KV cache and had to be evaluated.
+   */
+  prefixText: z.string().optional(),
 });
 export type GenerateResult = z.infer<typeof generateResultSchema>;
+
+/**
+ * One token of a text as llama.cpp splits it (electron/engine/tokenize.ts). `special`: a control or
+ * end-of-generation token (BOS, EOS, <|eot_id|>), whose text is its name. Other tokens show their
+ * piece's bytes; bytes that do not form a whole UTF-8 character on their own are written `<0xNN>`.
+ */
+export const tokenPieceSchema = z.object({ id: z.number().int(), text: z.string(), special: z.boolean() });
+export type TokenPiece = z.infer<typeof tokenPieceSchema>;
+
+/** How probable the model found each token of a message it did not write (the prompt view). */
+export const scoredTokenSchema = z.object({
+  id: z.number().int(),
+  text: z.string(),
+  /**
+   * Same meaning as a generated token's p: temperature 1, renormalised over the top K (K =
+   * max(topAlternatives, 10)). A token outside the top K gets the same formula (so it is below the
+   * K-th candidate's p), read from the model's top 1000. null for a token with nothing before it to
+   * predict it from, or outside the model's top 1000 candidates (electron/engine/scoring.ts).
+   */
+  p: z.number().min(0).max(1).nullable(),
+  top: z.array(z.object({ id: z.number().int(), text: z.string(), p: z.number() })),
+});
+export const scoredPromptSchema = z.object({
+  tokens: z.array(scoredTokenSchema),
+  /** exp of the mean negative log-probability over the scored tokens (p not null); null when none could be scored. */
+  perplexity: z.number().nullable(),
+});
+export type ScoredPrompt = z.infer<typeof scoredPromptSchema>;
 
 export const hostToEngineSchema = z.discriminatedUnion('type', [
   z.object({ type: z.literal('load'), id: z.number().int(), path: z.string(), options: loadOptionsSchema }),
   z.object({ type: z.literal('unload'), id: z.number().int() }),
   z.object({ type: z.literal('generate'), id: z.number().int(), request: generateRequestSchema }),
+  z.object({ type: z.literal('tokenize'), id: z.number().int(), text: z.string() }),
+  /** Scores the last message of `messages` as rendered by the chat template. */
+  z.object({
+    type: z.literal('score'),
+    id: z.number().int(),
+    messages: z.array(chatTurnSchema).min(1),
+    topAlternatives: z.number().int().min(1).max(100),
+  }),
   /** Cancels the generation whose request id is `target`. */
   z.object({ type: z.literal('stop'), target: z.number().int() }),
 ]);
@@ -61,6 +112,8 @@ export const engineToHostSchema = z.discriminatedUnion('type', [
   z.object({ type: z.literal('unloaded'), id: z.number().int() }),
   z.object({ type: z.literal('token'), id: z.number().int(), index: z.number().int(), token: generatedTokenSchema }),
   z.object({ type: z.literal('generated'), id: z.number().int(), result: generateResultSchema }),
+  z.object({ type: z.literal('tokenized'), id: z.number().int(), tokens: z.array(tokenPieceSchema) }),
+  z.object({ type: z.literal('scored'), id: z.number().int(), result: scoredPromptSchema }),
   z.object({ type: z.literal('error'), id: z.number().int(), error: wireErrorSchema }),
 ]);
 export type EngineToHost = z.infer<typeof engineToHostSchema>;

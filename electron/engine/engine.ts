@@ -1,4 +1,4 @@
-import type { GenerateRequest, GenerateResult, LoadOptions } from '../contract/engine-protocol';
+import type { ChatTurn, GenerateRequest, GenerateResult, LoadOptions, ScoredPrompt, TokenPiece } from '../contract/engine-protocol';
 import type { ModelFacts } from '../contract/model';
 import type { GeneratedToken } from '../contract/token';
 
@@ -17,6 +17,10 @@ export interface Engine {
   load(path: string, options: LoadOptions, onProgress?: (progress: number) => void): Promise<ModelFacts>;
   unload(): Promise<void>;
   generate(request: GenerateRequest, onToken: (index: number, token: GeneratedToken) => void): Generation;
+  /** The loaded model's tokens for a text, exactly as llama.cpp splits it (BOS and specials marked). */
+  tokenize(text: string): Promise<TokenPiece[]>;
+  /** The probability of each token of the last message, given everything before it. */
+  score(messages: ChatTurn[], topAlternatives: number): Promise<ScoredPrompt>;
   /** Called when the engine process exits unexpectedly. */
   onCrash(listener: (message: string) => void): () => void;
   /** The worker's process id, when one is running. */

@@ -17,33 +17,51 @@ export interface GenerationHooks {
 }
 
 /** The probabilities reported are the top K at temperature 1, renormalised (contract/token.ts); K is at least this. */
-const MIN_REPORTED_CANDIDATES = 10;
+export const MIN_REPORTED_CANDIDATES = 10;
 
 /**
  * One answer, token by token, through LlamaContextSequence (LlamaChatSession would hide the
  * probabilities). llama.cpp is asked only for the top-K map at temperature 1 with topP 1 and
  * minP 0 — cheap, and exactly the probabilities we show — and the token is chosen here in JS
  * (sampler.ts) and fed back through the generator's next(token).
+ *
+ * Branching (request.prefixTokens): the answer starts with the given tokens (an earlier answer's
+ * kept tokens and the alternative chosen in its place). They are evaluated after the prompt, not
+ * sampled or streamed — usually only the last one, since the earlier answer is still in the KV
+ * cache — and generation goes on from there. Streamed indexes continue at prefixTokens.length;
+ * result.text is the whole answer (prefix text + new text), result.prefixText the prefix's part;
+ * result.tokens counts only the new tokens, and maxTokens limits only them.
  */
 export async function generate(loaded: LoadedModel, request: GenerateRequest, hooks: GenerationHooks): Promise<GenerateResult> {
-  const { model, sequence, chatWrapper } = loaded;
+  const { model, sequence, format } = loaded;
   const { sampling, topAlternatives } = request;
-  const prompt = renderPrompt(model, chatWrapper, request.messages);
+  const prompt = renderPrompt(model, format, request.messages);
+  const prefix = (request.prefixTokens ?? []) as Token[];
+  const vocabSize = model.fileInfo.metadata.tokenizer?.ggml?.tokens?.length;
+  const badToken = prefix.find((t) => typeof vocabSize === 'number' && t >= vocabSize);
+  if (badToken !== undefined) throw new GlassboxError('invalid-argument', `prefixTokens holds ${badToken}, which is not a token of this model (vocabulary of ${vocabSize}).`);
+  const context = [...prompt.tokens, ...prefix];
   const contextSize = sequence.contextSize;
   // One cell stays free (see the context-full check below), so the prompt may use contextSize - 1.
-  if (prompt.tokens.length > contextSize - 1) {
-    throw new GlassboxError('invalid-argument', `The conversation is ${prompt.tokens.length} tokens long and does not fit the model's context of ${contextSize} tokens. Start a new conversation or load the model with a larger context.`);
+  if (context.length > contextSize - 1) {
+    throw new GlassboxError('invalid-argument', `The conversation is ${context.length} tokens long and does not fit the model's context of ${contextSize} tokens. Start a new conversation or load the model with a larger context.`);
   }
 
-  const evalTokens = await reuseCache(loaded, prompt.tokens);
+  const keep = await keepCachedPrefix(loaded, context, context.length - 1);
+  const evalTokens = context.slice(keep);
   const K = Math.max(sampling.topK, topAlternatives, MIN_REPORTED_CANDIDATES);
   const rng = createRng(sampling.seed);
   const decoder = new TokenTextDecoder((tokens, previous) => model.detokenize(tokens as Token[], false, previous as Token[]), prompt.tokens);
   const stops = new StopDetector<GeneratedToken>(prompt.stopStrings);
-  const history: Token[] = prompt.tokens.slice(-8);
+  const history: Token[] = context.slice(-8);
 
-  let emitted = 0;
-  let text = '';
+  // The prefix's text, decoded in context like generated tokens (a character split across the
+  // prefix's end and the first new token is completed by the new token's piece).
+  let prefixText = '';
+  for (const token of prefix) prefixText += decoder.push(token);
+
+  let emitted = prefix.length;
+  let text = prefixText;
   const emit = (pieces: { text: string; payload: GeneratedToken }[]) => {
     for (const piece of pieces) {
       text += piece.text;
@@ -56,6 +74,11 @@ export async function generate(loaded: LoadedModel, request: GenerateRequest, ho
   let firstAt: number | null = null;
   let lastAt: number | null = null;
   let finishReason: GenerateResult['finishReason'] = 'eog';
+  const last = prefix[prefix.length - 1];
+  if (last !== undefined && model.isEogToken(last)) {
+    // The chosen alternative ends the answer: nothing to generate.
+    return finish(0);
+  }
   const iterator = sequence.evaluateWithMetadata(evalTokens, { probabilities: true }, { temperature: 1, topK: K, topP: 1, minP: 0, yieldEogToken: true });
   try {
     let step = await iterator.next();
@@ -106,28 +129,34 @@ export async function generate(loaded: LoadedModel, request: GenerateRequest, ho
   // cut off at the very end is dropped: it would only render as U+FFFD.)
   if (finishReason !== 'stop-string') emit(stops.flush());
 
-  const totalMs = performance.now() - hooks.receivedAt;
-  return {
-    status: finishReason === 'cancelled' ? 'stopped' : 'complete',
-    finishReason,
-    text,
-    tokens: emitted,
-    promptTokens: prompt.tokens.length,
-    evaluatedPromptTokens: evalTokens.length,
-    ttftMs: firstAt === null ? null : firstAt - hooks.receivedAt,
-    tokensPerSecond: firstAt !== null && lastAt !== null && steps > 1 && lastAt > firstAt ? ((steps - 1) * 1000) / (lastAt - firstAt) : null,
-    totalMs,
-  };
+  return finish(evalTokens.length);
+
+  function finish(evaluated: number): GenerateResult {
+    const totalMs = performance.now() - hooks.receivedAt;
+    return {
+      status: finishReason === 'cancelled' ? 'stopped' : 'complete',
+      finishReason,
+      text,
+      tokens: emitted - prefix.length,
+      promptTokens: context.length,
+      evaluatedPromptTokens: evaluated,
+      ttftMs: firstAt === null ? null : firstAt - hooks.receivedAt,
+      tokensPerSecond: firstAt !== null && lastAt !== null && steps > 1 && lastAt > firstAt ? ((steps - 1) * 1000) / (lastAt - firstAt) : null,
+      totalMs,
+      ...(request.prefixTokens !== undefined ? { prefixText } : {}),
+    };
+  }
 }
 
 /**
- * Keeps the KV cache for the prefix this prompt shares with what the sequence already holds (the
- * previous turns), erases the rest, and returns the tokens still to evaluate. At least the last
- * prompt token is evaluated again, because its logits are what the first answer token comes from.
+ * Keeps the KV cache for the prefix these tokens share with what the sequence already holds (the
+ * previous turns, an earlier answer), at most `maxKeep` tokens, erases the rest, and returns how
+ * many are kept: tokens from there on must be evaluated. Generation keeps at most all but the last
+ * token, because the last one's logits are what the first answer token comes from.
  */
-async function reuseCache({ sequence }: LoadedModel, tokens: Token[]): Promise<Token[]> {
-  const { firstDifferentIndex } = sequence.compareContextTokens(tokens);
-  const keep = Math.min(firstDifferentIndex, tokens.length - 1);
+export async function keepCachedPrefix({ sequence }: LoadedModel, tokens: readonly Token[], maxKeep: number): Promise<number> {
+  const { firstDifferentIndex } = sequence.compareContextTokens(tokens as Token[]);
+  const keep = Math.max(0, Math.min(firstDifferentIndex, maxKeep));
   if (sequence.nextTokenIndex > keep) await sequence.eraseContextTokenRanges([{ start: keep, end: sequence.nextTokenIndex }]);
-  return tokens.slice(keep);
+  return keep;
 }

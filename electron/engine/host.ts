@@ -1,4 +1,14 @@
-import { engineToHostSchema, type EngineToHost, type GenerateRequest, type GenerateResult, type HostToEngine, type LoadOptions } from '../contract/engine-protocol';
+import {
+  engineToHostSchema,
+  type ChatTurn,
+  type EngineToHost,
+  type GenerateRequest,
+  type GenerateResult,
+  type HostToEngine,
+  type LoadOptions,
+  type ScoredPrompt,
+  type TokenPiece,
+} from '../contract/engine-protocol';
 import { GlassboxError } from '../contract/errors';
 import type { ModelFacts } from '../contract/model';
 import type { GeneratedToken } from '../contract/token';
@@ -8,7 +18,9 @@ import type { EngineLauncher, EngineProcessHandle } from './launcher';
 type Pending =
   | { kind: 'load'; resolve: (facts: ModelFacts) => void; reject: (error: GlassboxError) => void; onProgress?: (progress: number) => void }
   | { kind: 'unload'; resolve: () => void; reject: (error: GlassboxError) => void }
-  | { kind: 'generate'; resolve: (result: GenerateResult) => void; reject: (error: GlassboxError) => void; onToken: (index: number, token: GeneratedToken) => void };
+  | { kind: 'generate'; resolve: (result: GenerateResult) => void; reject: (error: GlassboxError) => void; onToken: (index: number, token: GeneratedToken) => void }
+  | { kind: 'tokenize'; resolve: (tokens: TokenPiece[]) => void; reject: (error: GlassboxError) => void }
+  | { kind: 'score'; resolve: (result: ScoredPrompt) => void; reject: (error: GlassboxError) => void };
 
 interface Running {
   handle: EngineProcessHandle;
@@ -82,6 +94,16 @@ export class EngineHost implements Engine {
         if (id !== null && this.pending.has(id)) this.send({ type: 'stop', target: id });
       },
     };
+  }
+
+  async tokenize(text: string): Promise<TokenPiece[]> {
+    await this.ensureModel();
+    return this.request<TokenPiece[]>((id) => ({ type: 'tokenize', id, text }), (resolve, reject) => ({ kind: 'tokenize', resolve, reject }));
+  }
+
+  async score(messages: ChatTurn[], topAlternatives: number): Promise<ScoredPrompt> {
+    await this.ensureModel();
+    return this.request<ScoredPrompt>((id) => ({ type: 'score', id, messages, topAlternatives }), (resolve, reject) => ({ kind: 'score', resolve, reject }));
   }
 
   onCrash(listener: (message: string) => void): () => void {
@@ -203,6 +225,14 @@ export class EngineHost implements Engine {
       case 'generated':
         this.pending.delete(message.id);
         if (call.kind === 'generate') call.resolve(message.result);
+        return;
+      case 'tokenized':
+        this.pending.delete(message.id);
+        if (call.kind === 'tokenize') call.resolve(message.tokens);
+        return;
+      case 'scored':
+        this.pending.delete(message.id);
+        if (call.kind === 'score') call.resolve(message.result);
         return;
     }
   }

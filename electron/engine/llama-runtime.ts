@@ -4,7 +4,6 @@ import {
   getLlama,
   LlamaLogLevel,
   resolveChatWrapper,
-  type ChatWrapper,
   type Llama,
   type LlamaContext,
   type LlamaContextSequence,
@@ -12,15 +11,17 @@ import {
 } from 'node-llama-cpp';
 import type { LoadOptions } from '../contract/engine-protocol';
 import type { ModelFacts } from '../contract/model';
+import { formatName, promptFormatFor, type PromptFormat } from './chat-prompt';
 import { classifyLoadError } from './load-errors';
 import { chooseThreads, usableCores } from './threads';
 
-/** Everything a generation needs: one model, one context with a single sequence, its chat wrapper. */
+/** Everything a generation needs: one model, one context with a single sequence, how prompts are rendered. */
 export interface LoadedModel {
   model: LlamaModel;
   context: LlamaContext;
   sequence: LlamaContextSequence;
-  chatWrapper: ChatWrapper;
+  /** The model's chat wrapper, or null: no chat template in the GGUF, rendered as plain text (chat-prompt.ts). */
+  format: PromptFormat;
   facts: ModelFacts;
 }
 
@@ -79,7 +80,7 @@ export class LlamaRuntime {
     // Without this the context may use the library's maxThreads (max(4, cores)) instead: 1000x slower on 2 cores.
     llama.maxThreads = threads;
     const context = await model.createContext({ contextSize: options.contextSize ?? Math.min(trained ?? DEFAULT_MAX_CONTEXT, DEFAULT_MAX_CONTEXT), threads, sequences: 1, swaFullCache: true });
-    const chatWrapper = resolveChatWrapper(model);
+    const format = promptFormatFor(model, (m) => resolveChatWrapper(m));
     const facts: ModelFacts = {
       path,
       fileName: basename(path),
@@ -94,12 +95,12 @@ export class LlamaRuntime {
       vocabSize: intOrNull(model.fileInfo.metadata.tokenizer?.ggml?.tokens?.length ?? arch.vocab_size),
       parameters,
       fileSizeBytes,
-      chatTemplate: chatWrapper.wrapperName,
+      chatTemplate: formatName(format),
       gpu: llama.gpu === false ? 'cpu' : llama.gpu,
       gpuLayers: model.gpuLayers,
       threads,
     };
-    return { model, context, sequence: context.getSequence(), chatWrapper, facts };
+    return { model, context, sequence: context.getSequence(), format, facts };
   }
 
   /** One Llama per backend choice; 'auto' falls back to the CPU when no GPU backend starts. Never builds from source. */

@@ -1,7 +1,9 @@
 import { GlassboxError, toWireError } from '../contract/errors';
-import { hostToEngineSchema, type EngineToHost, type GenerateRequest, type HostToEngine, type LoadOptions } from '../contract/engine-protocol';
+import { hostToEngineSchema, type ChatTurn, type EngineToHost, type GenerateRequest, type HostToEngine, type LoadOptions } from '../contract/engine-protocol';
 import { generate } from './generation';
-import { LlamaRuntime } from './llama-runtime';
+import { LlamaRuntime, type LoadedModel } from './llama-runtime';
+import { scorePrompt } from './scoring';
+import { tokenizeToPieces } from './tokenize';
 import { connectToParent } from './transport';
 
 /**
@@ -14,6 +16,8 @@ const runtime = new LlamaRuntime();
 let running: { id: number; stop: boolean } | null = null;
 /** Loads and generations touch the same model, so they are serialised; `stop` is handled at once. */
 let queue: Promise<void> = Promise.resolve();
+/** Loads and unloads waiting in the queue: a tokenize that arrives meanwhile waits for them. */
+let modelChanges = 0;
 
 function send(message: EngineToHost): void {
   parent.send(message);
@@ -46,15 +50,45 @@ function handle(message: HostToEngine): void {
       enqueue(message.id, () => runGeneration(message.id, message.request, performance.now()));
       return;
     case 'load':
-      enqueue(message.id, () => runLoad(message.id, message.path, message.options));
+      modelChanges++;
+      enqueue(message.id, () => runLoad(message.id, message.path, message.options).finally(() => modelChanges--));
       return;
     case 'unload':
+      modelChanges++;
       enqueue(message.id, async () => {
-        await runtime.unload();
+        try {
+          await runtime.unload();
+        } finally {
+          modelChanges--;
+        }
         send({ type: 'unloaded', id: message.id });
       });
       return;
+    case 'tokenize': {
+      // Tokenizing reads only the vocabulary: it is answered at once, even while a reply is being
+      // generated, unless the model is about to change.
+      const task = async () => send({ type: 'tokenized', id: message.id, tokens: tokenizeToPieces(requireModel().model, message.text) });
+      if (modelChanges > 0) enqueue(message.id, task);
+      else task().catch((error: unknown) => send({ type: 'error', id: message.id, error: toWireError(error) }));
+      return;
+    }
+    case 'score':
+      // Scoring evaluates on the chat's sequence, so it waits for a running generation to end.
+      enqueue(message.id, () => runScore(message.id, message.messages, message.topAlternatives));
+      return;
   }
+}
+
+function requireModel(): LoadedModel {
+  const loaded = runtime.loaded;
+  if (loaded === null) throw new GlassboxError('no-model', 'No model is loaded. Load a model first.');
+  return loaded;
+}
+
+async function runScore(id: number, messages: ChatTurn[], topAlternatives: number): Promise<void> {
+  const { evaluatedTokens, ...result } = await scorePrompt(requireModel(), messages, topAlternatives);
+  void evaluatedTokens;
+  send({ type: 'scored', id, result });
 }
 
 function enqueue(id: number, task: () => Promise<void>): void {
@@ -76,9 +110,7 @@ async function runLoad(id: number, path: string, options: LoadOptions): Promise<
 async function runGeneration(id: number, request: GenerateRequest, receivedAt: number): Promise<void> {
   const state = running;
   try {
-    const loaded = runtime.loaded;
-    if (loaded === null) throw new GlassboxError('no-model', 'No model is loaded. Load a model first.');
-    const result = await generate(loaded, request, {
+    const result = await generate(requireModel(), request, {
       receivedAt,
       cancelled: () => state?.stop === true,
       onToken: (index, token) => send({ type: 'token', id, index, token }),

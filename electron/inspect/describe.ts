@@ -49,7 +49,7 @@ export function describeModel(info: GgufFileInfo, options: DescribeOptions = {})
   const embed = info.tensors.find((t) => t.name === 'token_embd.weight');
   const embeddingLength = a('embedding_length') ?? embed?.dims[0] ?? null;
   const attention = describeAttention(a('attention.head_count'), a('attention.head_count_kv'), a('attention.key_length'), a('attention.value_length'), embeddingLength);
-  const eps = a('attention.layer_norm_rms_epsilon') ?? a('attention.layer_norm_epsilon');
+  const eps = shortestF32(a('attention.layer_norm_rms_epsilon') ?? a('attention.layer_norm_epsilon'));
   const tokenizer = describeTokenizer(info);
   const vocabSize = a('vocab_size') ?? tokenizer?.tokens ?? embed?.dims[1] ?? null;
 
@@ -202,10 +202,10 @@ function describeRope(info: GgufFileInfo, architecture: string, mapped: boolean,
   const factors = info.tensors.filter((t) => ROPE_BUFFERS.has(t.name.replace(/\.weight$/, '')));
   return {
     // llama.cpp's default when the key is absent.
-    base: base ?? 10000,
+    base: shortestF32(base) ?? 10000,
     dimensions: dimensions ?? headDim,
     scaling: scaling === 'none' ? null : scaling,
-    scalingFactor: metaNumber(info, key('scaling.factor')),
+    scalingFactor: shortestF32(metaNumber(info, key('scaling.factor'))),
     originalContextLength: metaNumber(info, key('scaling.original_context_length')),
     frequencyFactors: factors.length > 0 ? factors.map((t) => `${t.name} (${elementCount(t.dims)} values)`).join(', ') : null,
   };
@@ -241,4 +241,14 @@ function componentOf(name: string): Component | null {
   if (block.startsWith('attn_')) return 'attention';
   if (block.startsWith('ffn_')) return 'mlp';
   return 'other';
+}
+
+/** GGUF stores these as f32: 1e-5 reads back as 9.999999747378752e-6. Report the shortest decimal with the same f32. */
+export function shortestF32(value: number | null): number | null {
+  if (value === null || !Number.isFinite(value)) return value;
+  for (let p = 1; p <= 9; p++) {
+    const candidate = Number(value.toPrecision(p));
+    if (Math.fround(candidate) === Math.fround(value)) return candidate;
+  }
+  return value;
 }

@@ -97,6 +97,7 @@ export const tensorSummarySchema = z.object({
   type: z.string(),
   bytes: z.number().nullable(),
   parameters: z.number(),
+  /** Absolute byte offset of the tensor's data in the file. */
   offset: z.number(),
 });
 

@@ -62,6 +62,8 @@ export interface GgufFileInfo {
   readonly dataOffset: number;
   readonly metadata: ReadonlyMap<string, GgufKv>;
   readonly tensors: readonly GgufTensorInfo[];
+  /** Bytes actually read from disk: the header (plus re-reads when it outgrew a window), never tensor data. */
+  readonly bytesRead: number;
 }
 
 export interface ReadGgufOptions {
@@ -80,6 +82,7 @@ const FIRST_CHUNK = 4 << 20;
 /** No metadata string is anywhere near this long; a longer length means a corrupt file, not a big one. */
 const MAX_STRING = 256 << 20;
 const MAX_ARRAY_DEPTH = 8;
+const PLAUSIBLE_COUNT = 1 << 24;
 const FIXED_SIZE: Partial<Record<number, number>> = { 0: 1, 1: 1, 2: 2, 3: 2, 4: 4, 5: 4, 6: 4, 7: 1, 10: 8, 11: 8, 12: 8 };
 /** Smallest encoding of one item, used to reject counts the rest of the file cannot hold. */
 const MIN_ITEM_SIZE: Record<number, number> = { ...(FIXED_SIZE as Record<number, number>), 8: 8, 9: 12 };
@@ -103,6 +106,7 @@ class Window {
   pos = 0;
   /** Start of the entry being parsed: where to rewind to after NEED_MORE. */
   mark = 0;
+  bytesRead = 0;
 
   constructor(
     readonly path: string,
@@ -143,6 +147,10 @@ class Window {
   count(what: string, minBytes: number): number {
     const n = this.size(what);
     if (n * minBytes > this.fileSize - this.pos) {
+      // A plausible count in a short file is a cut download; an impossible one is corruption.
+      if (n <= PLAUSIBLE_COUNT) {
+        throw invalid(this.path, `the file ends inside the GGUF header (${what} is ${n}, but only ${this.fileSize - this.pos} bytes follow); the download may be incomplete.`);
+      }
       throw invalid(this.path, `the header says ${what} is ${n}, more than the file's ${this.fileSize} bytes could hold; the header is corrupt.`);
     }
     return n;
@@ -162,14 +170,38 @@ class Window {
     return this.buf.toString('utf8', at, at + len);
   }
 
-  skipString(what: string): void {
-    this.take(this.stringLength(what), what);
+  /**
+   * Skips `count` strings with one tight loop over the buffer: this is where a header with a 128k-token
+   * vocabulary and 280k merges spends its time, so no per-string allocation or call chain.
+   */
+  skipStrings(count: number, what: string): void {
+    const buf = this.buf;
+    const limit = buf.length;
+    let p = this.pos - this.base;
+    for (let i = 0; i < count; i++) {
+      if (p + 8 > limit) {
+        this.pos = this.base + p;
+        this.take(8, `length of ${what}`);
+      }
+      const len = buf.readUInt32LE(p);
+      if (buf.readUInt32LE(p + 4) !== 0 || len > MAX_STRING) {
+        this.pos = this.base + p;
+        this.stringLength(what);
+      }
+      if (p + 8 + len > limit) {
+        this.pos = this.base + p + 8;
+        this.take(len, what);
+      }
+      p += 8 + len;
+    }
+    this.pos = this.base + p;
   }
 
   async fill(handle: FileHandle, from: number): Promise<void> {
     const end = this.base + this.buf.length;
     const have = Math.max(0, end - from);
-    const size = Math.min(this.fileSize - from, Math.max(FIRST_CHUNK, have * 2));
+    // Doubling the window bounds re-parsing of a long entry to about twice its length.
+    const size = Math.min(this.fileSize - from, Math.max(FIRST_CHUNK, have * 2, this.buf.length * 2));
     if (size <= have) throw invalid(this.path, 'internal reader error: window did not grow.');
     const next = Buffer.allocUnsafe(size);
     if (have > 0) this.buf.copy(next, 0, from - this.base, from - this.base + have);
@@ -178,6 +210,7 @@ class Window {
       const { bytesRead } = await handle.read(next, filled, size - filled, from + filled);
       if (bytesRead === 0) break;
       filled += bytesRead;
+      this.bytesRead += bytesRead;
     }
     // A file that shrank while we read it reads as truncated rather than hanging.
     this.buf = filled === size ? next : next.subarray(0, filled);
@@ -266,7 +299,7 @@ async function parse(handle: FileHandle, path: string, fileSize: number, options
   const alignment = readAlignment(path, metadata);
   const dataOffset = Math.ceil(w.pos / alignment) * alignment;
   const tensors = finishTensors(path, raw, alignment, dataOffset, fileSize);
-  return { path, fileSize, version, alignment, dataOffset, metadata, tensors };
+  return { path, fileSize, version, alignment, dataOffset, metadata, tensors, bytesRead: w.bytesRead };
 }
 
 async function resumable(w: Window, handle: FileHandle, step: () => void): Promise<void> {
@@ -333,7 +366,7 @@ function readArray(w: Window, key: string, keep: (length: number) => boolean, de
   const fixed = FIXED_SIZE[itemType];
   if (!keep(length)) {
     if (fixed !== undefined) w.take(length * fixed, key);
-    else if (itemType === GgufValueType.STRING) for (let i = 0; i < length; i++) w.skipString(key);
+    else if (itemType === GgufValueType.STRING) w.skipStrings(length, key);
     else for (let i = 0; i < length; i++) readArray(w, key, () => false, depth + 1);
     return { itemType: itemType as GgufValueTypeId, length, values: null };
   }
@@ -364,7 +397,8 @@ function finishTensors(
   fileSize: number,
 ): GgufTensorInfo[] {
   const seen = new Set<string>();
-  let end = dataOffset;
+  // Only tensor extents count: a vocab-only file legitimately ends before its aligned data offset.
+  let end = 0;
   const tensors = raw.map(({ name, dims, type, offset }) => {
     if (seen.has(name)) throw invalid(path, `tensor ${name} appears twice; the header is corrupt.`);
     seen.add(name);

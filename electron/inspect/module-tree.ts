@@ -73,7 +73,7 @@ function fillModule(module: ModuleNode, t: GgufTensorInfo, param: string, eps: n
 export function buildModuleTree(tensors: readonly GgufTensorInfo[], ctx: TreeContext): ModuleTree {
   const tree = ctx.spec ? mappedTree(tensors, ctx, ctx.spec) : fallbackTree(tensors, ctx);
   total(tree.root);
-  return tree;
+  return { root: ordered(tree.root), hfNames: tree.hfNames };
 }
 
 function mappedTree(tensors: readonly GgufTensorInfo[], ctx: TreeContext, spec: ArchitectureSpec): ModuleTree {
@@ -241,4 +241,10 @@ function total(n: ModuleNode): void {
     n.parameters += child.parameters;
     n.bytes += child.bytes;
   }
+}
+
+/** Same node with keys in a reading order (identity, shape, sizes, children last) for the JSON output. */
+function ordered(n: ModuleNode): ModuleNode {
+  const { name, key, kind, className, children, parameters, bytes, tensors, ...shape } = n;
+  return { name, key, kind, className, ...shape, parameters, bytes, tensors, children: children.map(ordered) };
 }

@@ -1,16 +1,16 @@
-import { app, BrowserWindow, ipcMain, protocol, session, shell } from 'electron';
+import { app, type BrowserWindow, ipcMain, protocol, session, shell } from 'electron';
 import { dirname, join } from 'node:path';
 import { fileURLToPath } from 'node:url';
 import { parseArgs } from 'node:util';
 import { createServices, type Services } from '../app/services';
 import { toWireError } from '../contract/errors';
 import { EngineHost } from '../engine/host';
-import { APP_ENTRY_URL, APP_SCHEME } from './app-origin';
+import { APP_SCHEME } from './app-origin';
 import { appProtocolResponse } from './app-protocol';
 import { forwardEvents, registerIpc } from './ipc';
 import { isSafeExternalUrl, mayNavigate } from './navigation';
 import { createUtilityLauncher } from './utility-launcher';
-import { secureWebPreferences } from './web-preferences';
+import { createMainWindow } from './window';
 
 // The Electron shell: windows, the app:// protocol and IPC. Everything else lives in the services,
 // which run the same under Node (web mode, CLI, tests).
@@ -32,19 +32,9 @@ function modelArgument(): string | undefined {
 }
 
 function createWindow(current: Services): BrowserWindow {
-  const window = new BrowserWindow({
-    width: 1280,
-    height: 820,
-    minWidth: 1024,
-    minHeight: 700,
-    title: 'Glassbox',
-    show: false,
-    webPreferences: secureWebPreferences(join(outDir, 'preload', 'index.cjs')),
-  });
+  const window = createMainWindow(join(outDir, 'preload', 'index.cjs'), app.getPath('userData'));
   const stopForwarding = forwardEvents(current.hub, window.webContents);
   window.on('closed', stopForwarding);
-  window.once('ready-to-show', () => window.show());
-  void window.loadURL(APP_ENTRY_URL);
   return window;
 }
 

@@ -16,6 +16,7 @@ export interface SecureWebPreferences {
   navigateOnDragDrop: false;
   spellcheck: false;
   safeDialogs: true;
+  disableBlinkFeatures: 'Auxclick';
 }
 
 export function secureWebPreferences(preloadPath: string): SecureWebPreferences {
@@ -34,5 +35,7 @@ export function secureWebPreferences(preloadPath: string): SecureWebPreferences 
     navigateOnDragDrop: false,
     spellcheck: false,
     safeDialogs: true,
+    // A middle click on a link would otherwise open it in a new Electron window.
+    disableBlinkFeatures: 'Auxclick',
   };
 }

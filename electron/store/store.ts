@@ -2,6 +2,9 @@ import type { WireError } from '../contract/errors';
 import type { Sampling } from '../contract/model';
 import type { GeneratedToken } from '../contract/token';
 import type {
+  ExportedFile,
+  Preset,
+  SearchHit,
   ConversationDetail,
   ConversationSummary,
   GenerationStats,
@@ -20,6 +23,9 @@ export interface NewMessage {
   model?: ModelIdentity | null;
   sampling?: Sampling | null;
 }
+
+export type { BackupInfo, StoreRecovery } from '../contract/conversation';
+import type { BackupInfo, StoreRecovery } from '../contract/conversation';
 
 export interface FinishedMessage {
   content: string;
@@ -40,6 +46,36 @@ export interface Store {
   /** The conversation with the messages on its current branch, root first. Throws not-found. */
   getConversation(id: string): ConversationDetail;
   renameConversation(id: string, title: string): ConversationSummary;
+  /** Soft delete: hidden from list and search, restorable until purged. */
+  deleteConversation(id: string): boolean;
+  restoreConversation(id: string): ConversationSummary;
+  /** Removes for good what was deleted more than `olderThanMs` ago. Returns how many. */
+  purgeDeleted(olderThanMs: number): number;
+  setPinned(id: string, pinned: boolean): ConversationSummary;
+  setSystemPrompt(id: string, systemPrompt: string): ConversationDetail;
+  setSampling(id: string, sampling: Partial<Sampling>): ConversationDetail;
+  /** Makes the branch through messageId current: its last-visited descendant leaf becomes the current leaf. */
+  selectBranch(conversationId: string, messageId: string): ConversationDetail;
+  /** The messages from the root down to messageId (inclusive): the history a regenerate or edit starts from. */
+  pathTo(messageId: string): Message[];
+  /** Full-text search (FTS5) over titles and message text, best first. */
+  search(query: string, limit: number): SearchHit[];
+  exportConversation(id: string, format: 'markdown' | 'json'): ExportedFile;
+  exportAll(): ExportedFile;
+  /** Imports a conversation exported as JSON (tree, stats and token probabilities kept) under new ids. */
+  importConversation(json: string): ConversationSummary;
+  /** Writes a consistent copy (VACUUM INTO, atomically renamed) to the backups folder, keeping the last few. */
+  backup(): BackupInfo;
+  listBackups(): BackupInfo[];
+  /** Replaces the current database with a backup (the current one is kept aside first). */
+  restoreBackup(fileName: string): void;
+  /** Set when the database was found corrupt at start-up and moved aside; the UI offers a backup. */
+  readonly recovery: StoreRecovery | null;
+  /** Full PRAGMA integrity_check, meant to run in the background after start-up; returns problems found. */
+  integrityCheck(): string[];
+  listPresets(): Preset[];
+  savePreset(preset: { id?: string | undefined; name: string; text: string }): Preset;
+  deletePreset(id: string): boolean;
   /** Adds a message under parentId and makes it the conversation's current leaf. */
   appendMessage(input: NewMessage): Message;
   getMessage(id: string): Message;

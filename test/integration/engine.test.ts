@@ -19,12 +19,22 @@ function request(sampling: Partial<Sampling>, messages: ChatTurn[] = PROMPT, top
 }
 
 async function collect(engine: EngineHost, req: GenerateRequest): Promise<{ tokens: GeneratedToken[]; result: GenerateResult }> {
+  return collectFrom(engine, req, 0);
+}
+
+/** Streamed indexes start at `first` (the number of prefix tokens of a branch). */
+async function collectFrom(engine: EngineHost, req: GenerateRequest, first: number): Promise<{ tokens: GeneratedToken[]; result: GenerateResult }> {
   const tokens: GeneratedToken[] = [];
   const result = await engine.generate(req, (index, token) => {
-    expect(index).toBe(tokens.length);
+    expect(index).toBe(first + tokens.length);
     tokens.push(token);
   }).result;
   return { tokens, result };
+}
+
+/** Tokens of a text as a continuation (no BOS, no SentencePiece space in front). */
+function engineTokens(pieces: { special: boolean }[]): number {
+  return pieces.filter((p) => !p.special).length;
 }
 
 async function errorOf(promise: Promise<unknown>): Promise<GlassboxError> {
@@ -45,7 +55,7 @@ describe('engine host with the stories260K model', () => {
     expect(facts).toMatchObject({ architecture: 'llama', layers: 5, attentionHeads: 8, kvHeads: 4, embeddingLength: 64, trainedContextLength: 2048, vocabSize: 512, gpu: 'cpu', gpuLayers: 0 });
     expect(facts.contextSize).toBeGreaterThanOrEqual(2048);
     expect(facts.threads).toBe(1); // a tiny model decodes fastest on one thread
-    expect(facts.chatTemplate.length).toBeGreaterThan(0);
+    expect(facts.chatTemplate).toBe('none (plain text)'); // no tokenizer.chat_template: a base model continues text
   });
   afterAll(() => engine.dispose());
 
@@ -73,6 +83,14 @@ describe('engine host with the stories260K model', () => {
     expect(result.totalMs).toBeGreaterThan(0);
   });
 
+  it('continues a plain-text model\'s text instead of answering in a guessed chat format', async () => {
+    const { tokens, result } = await collect(engine, request({ temperature: 0, maxTokens: 8 }));
+    expect(result.text).toMatch(/^, there was a little/);
+    expect(tokens[0]!.text).toBe(',');
+    expect(tokens[0]!.p).toBeGreaterThan(0.9); // the top token is confident
+    expect(result.promptTokens).toBe(5); // BOS + "Once upon a time": no chat markup
+  });
+
   it('greedy decoding picks the most probable token every time', async () => {
     const { tokens } = await collect(engine, request({ temperature: 0 }));
     expect(tokens.length).toBeGreaterThan(3);
@@ -94,6 +112,84 @@ describe('engine host with the stories260K model', () => {
     );
     expect(second.result.evaluatedPromptTokens).toBeLessThan(second.result.promptTokens);
     expect(second.result.promptTokens - second.result.evaluatedPromptTokens).toBeGreaterThanOrEqual(first.result.promptTokens);
+    // Plain text: the first answer's tokens are kept as generated, so only the separator and the
+    // new user text (plus the last answer token, never evaluated during generation) are new.
+    const separatorAndUser = engineTokens(await engine.tokenize('\n\nThe end.'));
+    expect(second.result.evaluatedPromptTokens).toBeLessThanOrEqual(separatorAndUser + 2);
+  });
+
+  it('tokenizes with the model\'s ids, BOS and special tokens marked', async () => {
+    const pieces = await engine.tokenize('Once upon a time</s>');
+    expect(pieces.map((p) => p.id)).toEqual([1, 403, 407, 261, 378, 2]);
+    expect(pieces.map((p) => p.special)).toEqual([true, false, false, false, false, true]);
+    // SentencePiece's "▁" is shown as the space it is, also before the first word.
+    expect(pieces.map((p) => p.text)).toEqual(['<s>', ' Once', ' upon', ' a', ' time', '</s>']);
+  });
+
+  it('scores the last message: p as in generation, alternatives, perplexity', async () => {
+    const greedy = await collect(engine, request({ temperature: 0, maxTokens: 1 }, PROMPT, 10));
+    const scored = await engine.score([{ role: 'user', content: 'Once upon a time,' }], 10);
+    expect(scored.tokens.map((t) => t.text).join('')).toBe(' Once upon a time,');
+    const comma = scored.tokens[scored.tokens.length - 1]!;
+    expect(comma.id).toBe(greedy.tokens[0]!.id);
+    // Same meaning as a generated token's p: temperature 1, renormalised over the top K.
+    expect(comma.p).toBeCloseTo(greedy.tokens[0]!.p, 4);
+    expect(comma.top.map((a) => a.id)).toEqual(greedy.tokens[0]!.top.map((a) => a.id));
+    for (const token of scored.tokens) {
+      expect(token.p).not.toBeNull(); // BOS is not part of the message, so every token has a context
+      expect(token.top).toHaveLength(10);
+    }
+    const expected = Math.exp(-scored.tokens.reduce((s, t) => s + Math.log(t.p!), 0) / scored.tokens.length);
+    expect(scored.perplexity).toBeCloseTo(expected, 6);
+
+    // An unlikely token: outside the top K, p stays on the same scale, below the K-th candidate.
+    const odd = await engine.score([{ role: 'user', content: 'Once upon a time elephant' }], 10);
+    const last = odd.tokens[odd.tokens.length - 1]!;
+    expect(last.top.some((a) => a.id === last.id)).toBe(false);
+    expect(last.p).toBeGreaterThan(0);
+    expect(last.p!).toBeLessThan(last.top[last.top.length - 1]!.p);
+    expect(odd.perplexity!).toBeGreaterThan(scored.perplexity!);
+  });
+
+  it('scoring leaves the KV cache useful to the next generation', async () => {
+    await engine.score([{ role: 'user', content: 'Once upon a time' }], 5);
+    const { result } = await collect(engine, request({ temperature: 0, maxTokens: 4 }));
+    expect(result.evaluatedPromptTokens).toBeLessThanOrEqual(2);
+  });
+
+  it('branches from a token: the prefix is kept exactly and the answer goes on from the chosen alternative', async () => {
+    const original = await collect(engine, request({ temperature: 0, maxTokens: 24 }));
+    expect(original.result.finishReason).toBe('max-tokens');
+    const ids = original.tokens.map((t) => t.id);
+    const k = 6;
+
+    // Branching with the token the answer had: greedy decoding writes the same answer.
+    const same = await collectFrom(engine, { ...request({ temperature: 0, maxTokens: 24 - k - 1 }), prefixTokens: ids.slice(0, k + 1) }, k + 1);
+    expect(same.result.prefixText).toBe(original.tokens.slice(0, k + 1).map((t) => t.text).join(''));
+    expect(same.tokens.map((t) => t.id)).toEqual(ids.slice(k + 1));
+    expect(same.result.text).toBe(original.result.text);
+    expect(same.result.tokens).toBe(24 - k - 1);
+    expect(same.result.evaluatedPromptTokens).toBe(1); // prompt and prefix were in the KV cache
+    expect(same.result.promptTokens).toBe(original.result.promptTokens + k + 1);
+
+    // Branching with the second-best alternative at position k.
+    const alternative = original.tokens[k]!.top.find((a) => a.id !== ids[k])!;
+    const prefix = [...ids.slice(0, k), alternative.id];
+    const branch = await collectFrom(engine, { ...request({ temperature: 0, maxTokens: 10 }), prefixTokens: prefix }, k + 1);
+    const prefixText = original.tokens.slice(0, k).map((t) => t.text).join('') + alternative.text;
+    expect(branch.result.prefixText).toBe(prefixText);
+    expect(branch.result.text.startsWith(prefixText)).toBe(true);
+    expect(branch.result.text).toBe(prefixText + branch.tokens.map((t) => t.text).join(''));
+    expect(branch.result.evaluatedPromptTokens).toBe(1); // only the alternative was new
+    expect(branch.tokens[0]!.id).not.toBe(ids[k + 1]);
+
+    // The same branch with a cold cache gives the same tokens: the answer follows the alternative,
+    // not what was cached after the original token.
+    await collect(engine, request({ temperature: 0, maxTokens: 2 }, [{ role: 'user', content: 'The dog' }]));
+    const cold = await collectFrom(engine, { ...request({ temperature: 0, maxTokens: 10 }), prefixTokens: prefix }, k + 1);
+    expect(cold.result.evaluatedPromptTokens).toBeGreaterThan(k);
+    expect(cold.tokens.map((t) => t.id)).toEqual(branch.tokens.map((t) => t.id));
+    for (const [i, token] of cold.tokens.entries()) expect(token.p).toBeCloseTo(branch.tokens[i]!.p, 4);
   });
 
   it('stops mid-stream when asked', async () => {

@@ -67,7 +67,7 @@ describe('in-memory transport', () => {
     const hub = new EventHub();
     const router = new Router(
       handlers({
-        'conversations.create': async ({ title }) => ({ id: 'c1', title: title ?? 'New chat', createdAt: 1, updatedAt: 2 }),
+        'conversations.create': async ({ title }) => ({ id: 'c1', title: title ?? 'New chat', createdAt: 1, updatedAt: 2, pinned: false }),
         'conversations.get': async () => {
           throw new GlassboxError('not-found', 'gone');
         },
@@ -79,6 +79,7 @@ describe('in-memory transport', () => {
       title: 'Hello',
       createdAt: 1,
       updatedAt: 2,
+      pinned: false,
     });
     await expect(client.call('conversations.get', { id: 'c1' })).rejects.toMatchObject({ kind: 'not-found', message: 'gone' });
 

@@ -5,6 +5,10 @@ import { ConnectionState } from './connection.svelte';
 import { ConversationsStore } from './conversations.svelte';
 import { ModelStore } from './model.svelte';
 import { Toasts } from './toasts.svelte';
+import { ExplorerState } from './explorer.svelte';
+import { ArchitectureState } from './architecture.svelte';
+
+export type PanelTab = 'model' | 'token' | 'sampling';
 
 const LAST_CONVERSATION_KEY = 'glassbox.conversation';
 
@@ -18,6 +22,10 @@ export class AppState {
   readonly mode: Connection['mode'];
 
   showProbabilities = $state(false);
+  /** Which view the side panel shows. */
+  panelTab = $state<PanelTab>('model');
+  readonly explorer: ExplorerState;
+  readonly architecture: ArchitectureState;
   conversationsOpen = $state(true);
   modelPanelOpen = $state(true);
   /** The composer's text. */
@@ -30,6 +38,8 @@ export class AppState {
     this.model = new ModelStore(transport.client);
     this.conversations = new ConversationsStore(transport.client);
     this.chat = new ChatStore(transport.client, report);
+    this.explorer = new ExplorerState(transport.client, report);
+    this.architecture = new ArchitectureState(transport.client, report);
     transport.client.on('engine.crashed', ({ message }) => this.toasts.show(describeErrorKind('engine-crashed', message)));
     transport.onReconnect(() => void this.start());
   }

@@ -1,5 +1,6 @@
 import type { EventPayload, GlassboxClient } from '../../../../electron/contract/api';
 import type {
+  ConversationDetail,
   GenerationStats,
   Message,
   MessageRole,
@@ -7,6 +8,7 @@ import type {
   ModelIdentity,
 } from '../../../../electron/contract/conversation';
 import type { WireError } from '../../../../electron/contract/errors';
+import { DEFAULT_SAMPLING, type Sampling } from '../../../../electron/contract/model';
 import type { GeneratedToken } from '../../../../electron/contract/token';
 import { SvelteSet } from 'svelte/reactivity';
 import { describeError } from '../errors';
@@ -16,11 +18,15 @@ import { StreamBuffer } from '../stream-buffer';
 export class ChatMessage {
   readonly id: string;
   readonly role: MessageRole;
+  parentId = $state<string | null>(null);
+  /** This message and its siblings, oldest first (more than one: the ‹ 2/3 › switcher). */
+  siblingIds = $state.raw<string[]>([]);
   content = $state('');
   status = $state<MessageStatus>('complete');
   tokens = $state.raw<GeneratedToken[]>([]);
   stats = $state.raw<GenerationStats | null>(null);
   model = $state.raw<ModelIdentity | null>(null);
+  sampling = $state.raw<Sampling | null>(null);
   error = $state.raw<WireError | null>(null);
 
   constructor(id: string, role: MessageRole) {
@@ -44,8 +50,33 @@ export class ChatMessage {
     this.status = message.status;
     this.stats = message.stats;
     this.model = message.model;
+    this.sampling = message.sampling;
     this.error = message.error;
+    this.parentId = message.parentId;
+    this.siblingIds = message.siblingIds.length > 0 ? message.siblingIds : [message.id];
   }
+
+  /** 1-based position among its siblings, and how many there are. */
+  get version(): { index: number; count: number } {
+    const index = this.siblingIds.indexOf(this.id);
+    return { index: index + 1, count: this.siblingIds.length };
+  }
+}
+
+/** A new sibling's ids: the server's list, or (if it left the older ones out) theirs plus its own. */
+function mergeSiblings(previous: readonly string[], returned: Message): string[] {
+  if (previous.every((id) => returned.siblingIds.includes(id)) && returned.siblingIds.includes(returned.id)) {
+    return returned.siblingIds;
+  }
+  const merged = [...previous];
+  for (const id of [...returned.siblingIds, returned.id]) if (!merged.includes(id)) merged.push(id);
+  return merged;
+}
+
+/** A request to bring a message into view (from search), with a sequence number so a repeat counts. */
+export interface FocusRequest {
+  messageId: string;
+  seq: number;
 }
 
 type TokenEvent = EventPayload<'chat.token'>;
@@ -59,12 +90,18 @@ export class ChatStore {
   conversationId = $state<string | null>(null);
   messages = $state.raw<ChatMessage[]>([]);
   loading = $state(false);
+  /** The open conversation's system prompt ('' for none) and sampling settings. */
+  systemPrompt = $state('');
+  sampling = $state.raw<Sampling>(DEFAULT_SAMPLING);
+  /** Where the message list should scroll to (a search hit), once. */
+  focus = $state.raw<FocusRequest | null>(null);
   /** Conversations with an answer being generated. */
   readonly generating = new SvelteSet<string>();
 
   private readonly pending = new StreamBuffer();
   private frame: number | null = null;
   private loadSeq = 0;
+  private focusSeq = 0;
 
   constructor(
     private readonly client: GlassboxClient,
@@ -84,19 +121,142 @@ export class ChatStore {
     this.pending.clear();
     if (conversationId === null) {
       this.messages = [];
+      this.systemPrompt = '';
+      this.sampling = DEFAULT_SAMPLING;
       return;
     }
     this.loading = true;
     try {
       const detail = await this.client.call('conversations.get', { id: conversationId });
       if (seq !== this.loadSeq) return;
-      this.messages = detail.messages.filter((m) => m.role !== 'system').map((m) => ChatMessage.from(m));
-      const streaming = detail.messages.some((m) => m.status === 'streaming');
-      this.setGenerating(conversationId, streaming);
+      this.apply(detail);
     } catch (error) {
       if (seq === this.loadSeq) this.report(describeError(error));
     } finally {
       if (seq === this.loadSeq) this.loading = false;
+    }
+  }
+
+  /** Shows a conversation as the server describes it (its current branch). */
+  private apply(detail: ConversationDetail): void {
+    const known = new Map(this.messages.map((m) => [m.id, m]));
+    this.messages = detail.messages
+      .filter((m) => m.role !== 'system')
+      .map((m) => {
+        const existing = known.get(m.id);
+        if (!existing) return ChatMessage.from(m);
+        existing.update(m);
+        return existing;
+      });
+    this.systemPrompt = detail.systemPrompt;
+    this.sampling = detail.sampling;
+    const streaming = detail.messages.some((m) => m.status === 'streaming');
+    this.setGenerating(detail.id, streaming);
+  }
+
+  /** Opens a conversation and scrolls to one of its messages, switching to its branch if needed. */
+  async openAt(conversationId: string, messageId: string | null): Promise<void> {
+    if (this.conversationId !== conversationId) await this.open(conversationId);
+    if (this.conversationId !== conversationId || messageId === null) return;
+    if (!this.messages.some((m) => m.id === messageId)) {
+      try {
+        const detail = await this.client.call('conversations.selectBranch', { conversationId, messageId });
+        if (this.conversationId === conversationId) this.apply(detail);
+      } catch (error) {
+        this.report(describeError(error));
+        return;
+      }
+    }
+    this.focus = { messageId, seq: ++this.focusSeq };
+  }
+
+  /** Shows another version of a message (a sibling); the server remembers it as the branch shown. */
+  async selectBranch(messageId: string): Promise<void> {
+    const conversationId = this.conversationId;
+    if (conversationId === null) return;
+    try {
+      const detail = await this.client.call('conversations.selectBranch', { conversationId, messageId });
+      if (this.conversationId === conversationId) this.apply(detail);
+    } catch (error) {
+      this.report(describeError(error));
+    }
+  }
+
+  /** Sends an edited prompt as a new version of a user message; resolves false if it could not. */
+  async edit(messageId: string, text: string): Promise<boolean> {
+    const conversationId = this.conversationId;
+    const index = this.messages.findIndex((m) => m.id === messageId);
+    const original = this.messages[index];
+    if (conversationId === null || !original || original.role !== 'user') return false;
+    const before = this.messages;
+    const placeholder = new ChatMessage(`pending-${Date.now()}`, 'user');
+    placeholder.content = text;
+    placeholder.parentId = original.parentId;
+    placeholder.siblingIds = [...original.siblingIds, placeholder.id];
+    this.messages = [...before.slice(0, index), placeholder];
+    this.setGenerating(conversationId, true);
+    try {
+      const { userMessage, assistantMessage } = await this.client.call('chat.edit', { conversationId, messageId, text });
+      if (this.conversationId !== conversationId) return true;
+      const user = ChatMessage.from(userMessage);
+      user.siblingIds = mergeSiblings(original.siblingIds, userMessage);
+      this.messages = [...before.slice(0, index), user, this.adoptAnswer(assistantMessage)];
+      this.flush();
+      return true;
+    } catch (error) {
+      if (this.conversationId === conversationId) this.messages = before;
+      this.setGenerating(conversationId, false);
+      this.report(describeError(error));
+      return false;
+    }
+  }
+
+  /** Asks for another answer to the same prompt, as a new version of an assistant message. */
+  async regenerate(messageId: string): Promise<boolean> {
+    const conversationId = this.conversationId;
+    const index = this.messages.findIndex((m) => m.id === messageId);
+    const original = this.messages[index];
+    if (conversationId === null || !original || original.role !== 'assistant') return false;
+    const before = this.messages;
+    this.messages = before.slice(0, index);
+    this.setGenerating(conversationId, true);
+    try {
+      const { assistantMessage } = await this.client.call('chat.regenerate', { conversationId, messageId });
+      if (this.conversationId !== conversationId) return true;
+      const answer = this.adoptAnswer(assistantMessage);
+      answer.siblingIds = mergeSiblings(original.siblingIds, assistantMessage);
+      this.messages = [...before.slice(0, index), answer];
+      this.flush();
+      return true;
+    } catch (error) {
+      if (this.conversationId === conversationId) this.messages = before;
+      this.setGenerating(conversationId, false);
+      this.report(describeError(error));
+      return false;
+    }
+  }
+
+  /** The streaming answer the view may already show (tokens can beat the call's reply), filled in. */
+  private adoptAnswer(assistantMessage: Message): ChatMessage {
+    const existing = this.messages.find((m) => m.id === assistantMessage.id);
+    if (!existing) return ChatMessage.from(assistantMessage);
+    existing.model = assistantMessage.model;
+    existing.sampling = assistantMessage.sampling;
+    existing.parentId = assistantMessage.parentId;
+    existing.siblingIds = assistantMessage.siblingIds.length > 0 ? assistantMessage.siblingIds : [assistantMessage.id];
+    return existing;
+  }
+
+  async setSystemPrompt(text: string): Promise<boolean> {
+    const conversationId = this.conversationId;
+    if (conversationId === null) return false;
+    try {
+      const detail = await this.client.call('conversations.setSystemPrompt', { id: conversationId, systemPrompt: text });
+      if (this.conversationId === conversationId) this.systemPrompt = detail.systemPrompt;
+      return true;
+    } catch (error) {
+      this.report(describeError(error));
+      return false;
     }
   }
 
@@ -115,12 +275,8 @@ export class ChatStore {
       const { userMessage, assistantMessage } = await this.client.call('chat.send', { conversationId, text });
       if (this.conversationId !== conversationId) return true;
       const user = ChatMessage.from(userMessage);
-      const existing = this.messages.find((m) => m.id === assistantMessage.id);
-      const assistant = existing ?? ChatMessage.from(assistantMessage);
-      if (existing && existing.status === 'streaming') {
-        existing.model = assistantMessage.model;
-      }
-      this.messages = [...this.messages.filter((m) => m !== placeholder && m !== existing), user, assistant];
+      const assistant = this.adoptAnswer(assistantMessage);
+      this.messages = [...this.messages.filter((m) => m !== placeholder && m !== assistant), user, assistant];
       this.flush();
       return true;
     } catch (error) {

@@ -1,0 +1,38 @@
+import { mkdtempSync, rmSync } from 'node:fs';
+import { tmpdir } from 'node:os';
+import { join } from 'node:path';
+import type { BenchSection } from '../bench/section';
+import { parse, UsageError } from './args';
+
+/** Every section `glassbox bench` runs, in order; `--only NAME` picks some. */
+async function sections(): Promise<BenchSection[]> {
+  const found: BenchSection[] = [];
+  // Sections are added here as their modules land (store, decode, ui).
+  return found;
+}
+
+/** `glassbox bench [--json] [--quick] [--only store,decode]`: performance as ratios and medians. */
+export async function runBench(argv: string[]): Promise<number> {
+  const { values, positionals } = parse(
+    argv,
+    { json: { type: 'boolean', default: false }, quick: { type: 'boolean', default: false }, only: { type: 'string' } },
+    false,
+  );
+  if (positionals.length > 0) throw new UsageError(`Unexpected argument: ${positionals[0]}`);
+  const only = values.only?.split(',').map((s) => s.trim());
+  const workDir = mkdtempSync(join(tmpdir(), 'glassbox-bench-'));
+  const log = (line: string): void => void process.stderr.write(`${line}\n`);
+  const report: Record<string, Record<string, number | string | null>> = {};
+  try {
+    for (const section of await sections()) {
+      if (only && !only.includes(section.name)) continue;
+      log(`bench: ${section.name}...`);
+      report[section.name] = await section.run({ workDir, quick: values.quick === true, log });
+    }
+  } finally {
+    rmSync(workDir, { recursive: true, force: true });
+  }
+  if (values.json) process.stdout.write(`${JSON.stringify(report, null, 2)}\n`);
+  else for (const [name, figures] of Object.entries(report)) for (const [k, v] of Object.entries(figures)) process.stdout.write(`${name}.${k}: ${v}\n`);
+  return 0;
+}

@@ -1,0 +1,42 @@
+import type { ExportedFile } from '../../../electron/contract/conversation';
+
+/** base64 → bytes (atob gives one char per byte). */
+export function base64ToBytes(base64: string): Uint8Array<ArrayBuffer> {
+  const binary = atob(base64.replace(/\s+/g, ''));
+  const bytes = new Uint8Array(binary.length);
+  for (let i = 0; i < binary.length; i++) bytes[i] = binary.charCodeAt(i);
+  return bytes;
+}
+
+/** The exported file as a Blob: text as it is, archives decoded from base64. */
+export function exportedFileToBlob(file: ExportedFile): Blob {
+  const body = file.encoding === 'base64' ? base64ToBytes(file.content) : file.content;
+  return new Blob([body], { type: file.mimeType || 'application/octet-stream' });
+}
+
+/** A file name safe for every file system, keeping the extension the server chose. */
+export function safeFileName(name: string): string {
+  const cleaned = name
+    .replace(/[\\/:*?"<>|\u0000-\u001f]+/g, '-')
+    .replace(/^[.\s]+/, '')
+    .trim();
+  return cleaned.slice(0, 180) || 'glassbox-export';
+}
+
+/**
+ * Saves the file through the browser's download machinery (a Blob, an object URL and an
+ * `<a download>`): in Electron the shell shows a save dialog, in a browser it lands in Downloads.
+ */
+export function downloadExportedFile(file: ExportedFile, doc: Document = document): void {
+  const url = URL.createObjectURL(exportedFileToBlob(file));
+  const link = doc.createElement('a');
+  link.href = url;
+  link.download = safeFileName(file.fileName);
+  link.rel = 'noopener';
+  link.style.display = 'none';
+  doc.body.append(link);
+  link.click();
+  link.remove();
+  // The download has started by now in every browser we know; give it a moment anyway.
+  setTimeout(() => URL.revokeObjectURL(url), 10_000);
+}
