@@ -9,6 +9,8 @@ export default defineConfig({
     build: {
       outDir: 'out/main',
       rollupOptions: {
+        // Only `glassbox bench` uses it, from the development install; never bundle a browser driver.
+        external: ['playwright-core'],
         input: {
           index: 'electron/main/index.ts',
           'engine-worker': 'electron/engine/worker.ts',

@@ -6,9 +6,8 @@ import { parse, UsageError } from './args';
 
 /** Every section `glassbox bench` runs, in order; `--only NAME` picks some. */
 async function sections(): Promise<BenchSection[]> {
-  const found: BenchSection[] = [];
-  // Sections are added here as their modules land (store, decode, ui).
-  return found;
+  const { uiBench } = await import('../bench/ui-bench');
+  return [uiBench];
 }
 
 /** `glassbox bench [--json] [--quick] [--only store,decode]`: performance as ratios and medians. */

@@ -1,7 +1,3 @@
-import { runGenerate } from './generate';
-import { runWeb } from './web';
-import { runBench } from './bench';
-import { runInspect } from './inspect';
 import { UsageError } from './args';
 
 const USAGE = `Glassbox: local GGUF models, opened up.
@@ -19,11 +15,13 @@ inspect   describes a model from its GGUF header alone (no weights loaded): the 
           Hugging Face names and shapes, heads, RoPE, vocabulary, parameters, KV cache size.
 web       serves the app on 127.0.0.1 for a browser; the first line printed is its URL.`;
 
+// Each command is loaded only when asked for, so `glassbox web` does not pay for the inspector or
+// the benchmarks at start-up.
 const commands: Record<string, (argv: string[]) => Promise<number>> = {
-  generate: runGenerate,
-  web: runWeb,
-  bench: runBench,
-  inspect: runInspect,
+  generate: async (argv) => (await import('./generate')).runGenerate(argv),
+  web: async (argv) => (await import('./web')).runWeb(argv),
+  bench: async (argv) => (await import('./bench')).runBench(argv),
+  inspect: async (argv) => (await import('./inspect')).runInspect(argv),
 };
 
 async function main(argv: string[]): Promise<number> {

@@ -1,17 +1,12 @@
 import { readFileSync } from 'node:fs';
-import { dirname, join, resolve } from 'node:path';
-import { fileURLToPath } from 'node:url';
+import { join, resolve } from 'node:path';
 import { defaultDataDir } from '../app/app-info';
 import { createServices } from '../app/services';
 import { toWireError } from '../contract/errors';
 import { startWebServer } from '../web/server';
 import { intOption, parse, UsageError } from './args';
 import { createLocalEngine } from './local-engine';
-
-/** The built output folder (out/), found from this file's own place in it (out/main/cli.js). */
-export function outDir(): string {
-  return resolve(dirname(fileURLToPath(import.meta.url)), '..');
-}
+import { outDir } from './paths';
 
 export function packageVersion(): string {
   try {

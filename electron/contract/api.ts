@@ -4,7 +4,7 @@ import { scoredPromptSchema, tokenPieceSchema } from './engine-protocol';
 import { modelDescriptionSchema } from '../inspect/description';
 import { modelFactsSchema, modelStateSchema, samplingSchema } from './model';
 import { generatedTokenSchema } from './token';
-import type { CallName } from './names';
+import { APP_COMMANDS, type CallName } from './names';
 import {
   conversationDetailSchema,
   conversationSummarySchema,
@@ -162,6 +162,8 @@ export const events = {
   'model.state': modelStateSchema,
   'conversations.changed': z.object({ conversation: conversationSummarySchema }),
   'engine.crashed': z.object({ message: z.string() }),
+  /** A command from the desktop app's native menu, for the renderer to carry out. */
+  'app.command': z.object({ command: z.enum(APP_COMMANDS) }),
 } as const;
 
 export type Calls = typeof calls;

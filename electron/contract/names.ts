@@ -43,3 +43,14 @@ export function isCallName(name: unknown): name is CallName {
 
 /** The two Electron IPC channels; the call name travels inside the message. */
 export const IPC_CHANNELS = { call: 'glassbox:call', event: 'glassbox:event' } as const;
+
+/** Commands the native menu sends to the renderer (the renderer binds the same keys in web mode where it can). */
+export const APP_COMMANDS = [
+  'new-chat',
+  'search',
+  'stop',
+  'toggle-conversations',
+  'toggle-panel',
+  'show-settings',
+] as const;
+export type AppCommand = (typeof APP_COMMANDS)[number];

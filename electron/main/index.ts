@@ -1,4 +1,4 @@
-import { app, type BrowserWindow, ipcMain, protocol, session, shell } from 'electron';
+import { app, type BrowserWindow, dialog, ipcMain, Menu, protocol, session, shell } from 'electron';
 import { dirname, join } from 'node:path';
 import { fileURLToPath } from 'node:url';
 import { parseArgs } from 'node:util';
@@ -11,6 +11,7 @@ import { forwardEvents, registerIpc } from './ipc';
 import { isSafeExternalUrl, mayNavigate } from './navigation';
 import { createUtilityLauncher } from './utility-launcher';
 import { createMainWindow } from './window';
+import { menuTemplate } from './menu';
 
 // The Electron shell: windows, the app:// protocol and IPC. Everything else lives in the services,
 // which run the same under Node (web mode, CLI, tests).
@@ -36,6 +37,22 @@ function createWindow(current: Services): BrowserWindow {
   const stopForwarding = forwardEvents(current.hub, window.webContents);
   window.on('closed', stopForwarding);
   return window;
+}
+
+function installMenu(current: Services): void {
+  const template = menuTemplate(process.platform, {
+    command: (command) => current.hub.emit('app.command', { command }),
+    openModel: () => {
+      const options = { title: 'Open a GGUF model', filters: [{ name: 'GGUF models', extensions: ['gguf'] }], properties: ['openFile' as const] };
+      const chosen = mainWindow ? dialog.showOpenDialog(mainWindow, options) : dialog.showOpenDialog(options);
+      void chosen.then(({ canceled, filePaths }) => {
+        const path = filePaths[0];
+        if (!canceled && path) current.models.load(path).catch((error: unknown) => console.error(toWireError(error).message));
+      });
+    },
+    openDataFolder: () => void shell.openPath(app.getPath('userData')),
+  });
+  Menu.setApplicationMenu(Menu.buildFromTemplate(template));
 }
 
 function harden(): void {
@@ -64,6 +81,7 @@ void app.whenReady().then(() => {
   services = createServices({ dataDir: app.getPath('userData'), mode: 'electron', version: app.getVersion(), engine });
   registerIpc(ipcMain, services.router);
   mainWindow = createWindow(services);
+  installMenu(services);
 
   const modelPath = modelArgument() ?? services.models.lastPath();
   if (modelPath) {

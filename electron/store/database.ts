@@ -4,6 +4,7 @@ import Database from 'better-sqlite3';
 import { GlassboxError } from '../contract/errors';
 import { runMigrations } from './migrate';
 import { LATEST_SCHEMA_VERSION } from './migrations';
+import { registerSearchFunction } from './search-terms';
 
 export const MEMORY_PATH = ':memory:';
 
@@ -53,6 +54,8 @@ function configure(db: Database.Database): void {
   db.pragma('synchronous = NORMAL');
   db.pragma('foreign_keys = ON');
   db.pragma(`busy_timeout = ${BUSY_TIMEOUT_MS}`);
+  // The search triggers call it: without it any write to messages or titles would fail.
+  registerSearchFunction(db);
 }
 
 /** Reads version and integrity through a read-only connection, which never writes the file. */

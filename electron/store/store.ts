@@ -27,6 +27,14 @@ export interface NewMessage {
 export type { BackupInfo, StoreRecovery } from '../contract/conversation';
 import type { BackupInfo, StoreRecovery } from '../contract/conversation';
 
+/** One page of the conversation list (keyset paging: stable while conversations are added). */
+export interface ConversationPage {
+  /** At most this many; all when absent. */
+  limit?: number | undefined;
+  /** The id of the last conversation of the previous page: the page starts after it. */
+  after?: string | undefined;
+}
+
 export interface FinishedMessage {
   content: string;
   tokens: GeneratedToken[] | null;
@@ -41,7 +49,8 @@ export interface FinishedMessage {
  */
 export interface Store {
   readonly path: string;
-  listConversations(): ConversationSummary[];
+  /** Conversations not deleted: pinned first, then by last activity (newest first). */
+  listConversations(page?: ConversationPage): ConversationSummary[];
   createConversation(title?: string): ConversationSummary;
   /** The conversation with the messages on its current branch, root first. Throws not-found. */
   getConversation(id: string): ConversationDetail;

@@ -2,6 +2,7 @@
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import type { Browser, Page } from 'playwright-core';
 import { STORIES_260K } from '../models';
+import { seriousAccessibilityViolations } from './accessibility';
 import { launchChromium, startWebMode, type WebMode } from './harness';
 
 let web: WebMode;
@@ -82,6 +83,7 @@ describe('web mode in Chromium', () => {
     expect(answerBefore?.length ?? 0).toBeGreaterThan(20);
 
     expect(seen.cspErrors).toEqual([]);
+    expect(await seriousAccessibilityViolations(page)).toEqual([]);
     await page.close();
   });
 });

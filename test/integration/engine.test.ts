@@ -127,7 +127,8 @@ describe('engine host with the stories260K model', () => {
   });
 
   it('scores the last message: p as in generation, alternatives, perplexity', async () => {
-    const greedy = await collect(engine, request({ temperature: 0, maxTokens: 1 }, PROMPT, 10));
+    // K = max(sampling topK, topAlternatives, 10) in generation; 10 here, as in the score below.
+    const greedy = await collect(engine, request({ temperature: 0, topK: 10, maxTokens: 1 }, PROMPT, 10));
     const scored = await engine.score([{ role: 'user', content: 'Once upon a time,' }], 10);
     expect(scored.tokens.map((t) => t.text).join('')).toBe(' Once upon a time,');
     const comma = scored.tokens[scored.tokens.length - 1]!;
@@ -143,11 +144,13 @@ describe('engine host with the stories260K model', () => {
     expect(scored.perplexity).toBeCloseTo(expected, 6);
 
     // An unlikely token: outside the top K, p stays on the same scale, below the K-th candidate.
-    const odd = await engine.score([{ role: 'user', content: 'Once upon a time elephant' }], 10);
-    const last = odd.tokens[odd.tokens.length - 1]!;
-    expect(last.top.some((a) => a.id === last.id)).toBe(false);
-    expect(last.p).toBeGreaterThan(0);
-    expect(last.p!).toBeLessThan(last.top[last.top.length - 1]!.p);
+    const odd = await engine.score([{ role: 'user', content: 'Once upon a time zq xylophone, Kx.' }], 10);
+    const outside = odd.tokens.filter((t) => !t.top.some((a) => a.id === t.id));
+    expect(outside.length).toBeGreaterThan(0);
+    for (const token of outside) {
+      expect(token.p).toBeGreaterThan(0);
+      expect(token.p!).toBeLessThan(token.top[token.top.length - 1]!.p);
+    }
     expect(odd.perplexity!).toBeGreaterThan(scored.perplexity!);
   });
 

@@ -51,7 +51,7 @@ describe('renderer markdown', () => {
   it('escapes code blocks', () => {
     const html = markdownToHtml('```html\n<script>alert(1)</script>\n```');
     expect(html).not.toMatch(/<script/i);
-    expect(html).toContain('<pre>');
+    expect(html).toContain('<pre class="code-block"');
   });
 
   it('falls back to the marked layer when there is no DOM (Node)', () => {

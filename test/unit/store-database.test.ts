@@ -24,8 +24,12 @@ function kindOf(fn: () => unknown): string {
   return 'no error';
 }
 
+/** Tables, without the shadow tables FTS5 keeps for each search table. */
 function tableNames(db: Database.Database): string[] {
-  return db.prepare<[], string>("SELECT name FROM sqlite_schema WHERE type = 'table' ORDER BY name").pluck().all();
+  return db
+    .prepare<[], string>("SELECT name FROM sqlite_schema WHERE type = 'table' AND name NOT GLOB '*_search_*' ORDER BY name")
+    .pluck()
+    .all();
 }
 
 describe('migrations', () => {
@@ -38,7 +42,15 @@ describe('migrations', () => {
     const db = openDatabase(':memory:');
     expect(db.pragma('user_version', { simple: true })).toBe(LATEST_SCHEMA_VERSION);
     expect(db.pragma('foreign_keys', { simple: true })).toBe(1);
-    expect(tableNames(db)).toEqual(['conversations', 'message_token_chunks', 'messages', 'settings']);
+    expect(tableNames(db)).toEqual([
+      'conversation_search',
+      'conversations',
+      'message_search',
+      'message_token_chunks',
+      'messages',
+      'presets',
+      'settings',
+    ]);
     db.close();
   });
 
@@ -223,5 +235,94 @@ describe('foreign keys', () => {
     expect(db.prepare('SELECT count(*) FROM messages').pluck().get()).toBe(0);
     expect(db.prepare('SELECT count(*) FROM message_token_chunks').pluck().get()).toBe(0);
     db.close();
+  });
+});
+
+describe('migration 2 (history) on a version-1 database with data', () => {
+  /** A database exactly as version 1 of the app left it, with a branch, an answer mid-stream and chunks. */
+  function versionOneDatabase(path: string): void {
+    const db = new Database(path);
+    db.pragma('journal_mode = WAL');
+    db.pragma('foreign_keys = ON');
+    const first = MIGRATIONS[0];
+    if (first === undefined) throw new Error('no migration 1');
+    db.transaction(() => {
+      first.up(db);
+      db.pragma('user_version = 1');
+    })();
+    db.exec(`
+      INSERT INTO conversations (id, title, created_at, updated_at) VALUES
+        ('c1', 'Soupe à l''oignon', 1000, 5000), ('c2', 'Кошки и 猫', 2000, 3000);
+      INSERT INTO messages (id, conversation_id, parent_id, role, content, status, created_at, tokens, stats) VALUES
+        ('q', 'c1', NULL, 'user', 'How do I caramelise onions?', 'complete', 1001, NULL, NULL),
+        ('a1', 'c1', 'q', 'assistant', 'Slowly, over low heat.', 'complete', 1002, '[[1,"Slowly",0.5,[]]]',
+          '{"tokens":1,"promptTokens":5,"evaluatedPromptTokens":5,"ttftMs":null,"tokensPerSecond":null,"totalMs":10}'),
+        ('a2', 'c1', 'q', 'assistant', 'Use butter and patience', 'complete', 1003, NULL, NULL),
+        ('f', 'c1', 'a1', 'user', 'How long?', 'complete', 1004, NULL, NULL),
+        ('s', 'c2', NULL, 'assistant', '我喜欢猫 half-streamed', 'streaming', 2001, NULL, NULL);
+      INSERT INTO message_token_chunks (message_id, start, count, data) VALUES ('s', 0, 1, '[[7,"我",0.25,[]]]');
+      UPDATE conversations SET current_leaf_id = 'a2' WHERE id = 'c1';
+      UPDATE conversations SET current_leaf_id = 's' WHERE id = 'c2';
+    `);
+    db.close();
+  }
+
+  it('keeps every row, back-fills the search index and the visited branch', () => {
+    const path = join(dir, 'v1.sqlite');
+    versionOneDatabase(path);
+    const store = openStore(path);
+    const raw = new Database(path, { readonly: true });
+    expect(raw.pragma('user_version', { simple: true })).toBe(LATEST_SCHEMA_VERSION);
+    raw.close();
+
+    expect(store.listConversations()).toEqual([
+      { id: 'c1', title: "Soupe à l'oignon", createdAt: 1000, updatedAt: 5000, pinned: false },
+      { id: 'c2', title: 'Кошки и 猫', createdAt: 2000, updatedAt: 3000, pinned: false },
+    ]);
+    const c1 = store.getConversation('c1');
+    expect(c1.messages.map((m) => m.id)).toEqual(['q', 'a2']);
+    expect(c1.messages[1]?.siblingIds).toEqual(['a1', 'a2']);
+    expect(c1.systemPrompt).toBe('');
+    expect(c1.sampling.temperature).toBeGreaterThan(0);
+    expect(store.getMessage('a1')).toMatchObject({ tokens: [{ id: 1, text: 'Slowly', p: 0.5, top: [] }], stats: { tokens: 1 } });
+
+    // Titles and finished messages were indexed; the streaming one waits for its end.
+    expect(store.search('oignon', 10).map((h) => [h.conversationId, h.messageId])).toEqual([['c1', null]]);
+    expect(store.search('ONIONS', 10).map((h) => h.messageId)).toEqual(['q']);
+    expect(store.search('猫', 10).map((h) => [h.conversationId, h.messageId])).toEqual([['c2', null]]);
+    expect(store.markUnfinishedAsInterrupted()).toBe(1);
+    expect(store.getMessage('s')).toMatchObject({ status: 'interrupted', tokens: [{ id: 7, text: '我', p: 0.25, top: [] }] });
+    expect(store.search('喜欢', 10).map((h) => h.messageId)).toEqual(['s']);
+
+    // The branch shown before the upgrade is the one marked visited: going back to the question
+    // returns to it, not to the other answer.
+    expect(store.selectBranch('c1', 'f').currentLeafId).toBe('f');
+    expect(store.selectBranch('c1', 'a2').currentLeafId).toBe('a2');
+    expect(store.selectBranch('c1', 'q').currentLeafId).toBe('a2');
+    expect(store.integrityCheck()).toEqual([]);
+    store.close();
+  });
+
+  it('applies to a fresh database in one step and leaves nothing to do on reopen', () => {
+    const path = join(dir, 'fresh.sqlite');
+    openStore(path).close();
+    const db = openDatabase(path);
+    expect(runMigrations(db)).toBe(LATEST_SCHEMA_VERSION);
+    db.close();
+  });
+
+  it('rolls back completely if it fails half way', () => {
+    const path = join(dir, 'v1-broken.sqlite');
+    versionOneDatabase(path);
+    // A table with the name migration 2 creates makes it fail after its first statements.
+    const raw = new Database(path);
+    raw.exec('CREATE TABLE presets (x TEXT)');
+    raw.close();
+    expect(() => openStore(path)).toThrow(/presets already exists/);
+    const after = new Database(path, { readonly: true });
+    expect(after.pragma('user_version', { simple: true })).toBe(1);
+    const columns = after.prepare<[], string>("SELECT name FROM pragma_table_info('conversations')").pluck().all();
+    expect(columns).not.toContain('pinned');
+    after.close();
   });
 });

@@ -1,10 +1,11 @@
 import { migration001 } from './001-initial';
+import { migration002 } from './002-history';
 import type { Migration } from './migration';
 
 export type { Migration } from './migration';
 
 /** Every schema version, in order. Add a file per version and append it here; never edit a shipped one. */
-export const MIGRATIONS: readonly Migration[] = [migration001];
+export const MIGRATIONS: readonly Migration[] = [migration001, migration002];
 
 /** The schema version this build writes. A database with a higher user_version is refused. */
 export const LATEST_SCHEMA_VERSION: number = MIGRATIONS.length;

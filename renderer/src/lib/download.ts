@@ -16,8 +16,9 @@ export function exportedFileToBlob(file: ExportedFile): Blob {
 
 /** A file name safe for every file system, keeping the extension the server chose. */
 export function safeFileName(name: string): string {
-  const cleaned = name
-    .replace(/[\\/:*?"<>|\u0000-\u001f]+/g, '-')
+  const printable = [...name].map((c) => (c.charCodeAt(0) < 0x20 ? '-' : c)).join('');
+  const cleaned = printable
+    .replace(/[\\/:*?"<>|]+/g, '-')
     .replace(/^[.\s]+/, '')
     .trim();
   return cleaned.slice(0, 180) || 'glassbox-export';

@@ -1,5 +1,6 @@
 import { Marked, type Tokens } from 'marked';
 import DOMPurify from 'dompurify';
+import { highlightCode } from './highlight';
 
 /**
  * Markdown for model output. Two layers:
@@ -41,6 +42,11 @@ const marked = new Marked({
   breaks: false,
   async: false,
   renderer: {
+    code({ text, lang }: Tokens.Code): string {
+      const { html, language } = highlightCode(text, lang);
+      const label = language ? ` data-language="${escapeHtml(language)}"` : '';
+      return `<pre class="code-block"${label}><code class="hljs">${html}</code></pre>\n`;
+    },
     html({ text }: Tokens.HTML | Tokens.Tag): string {
       return escapeHtml(text);
     },

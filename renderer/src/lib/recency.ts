@@ -85,3 +85,17 @@ export function flattenGroups<T extends ConversationSummary>(groups: readonly Re
   }
   return rows;
 }
+
+/** A short date for lists: "14:05" today, "Yesterday", "Mar 5" this year, "Mar 5, 2024" before. */
+export function formatWhen(at: number, now: number | Date): string {
+  const today = new Date(now);
+  const date = new Date(at);
+  if (at >= startOfDay(today) && at < startOfDay(today, 1)) {
+    return date.toLocaleTimeString('en-GB', { hour: '2-digit', minute: '2-digit' });
+  }
+  if (at >= startOfDay(today, -1) && at < startOfDay(today)) return 'Yesterday';
+  const month = (MONTHS[date.getMonth()] ?? '').slice(0, 3);
+  return date.getFullYear() === today.getFullYear()
+    ? `${month} ${date.getDate()}`
+    : `${month} ${date.getDate()}, ${date.getFullYear()}`;
+}

@@ -24,3 +24,16 @@ export function tokenDescription(token: GeneratedToken, limit = TOOLTIP_ALTERNAT
   const more = token.top.length > limit ? ', …' : '';
   return `${head} — alternatives: ${shown.join(', ')}${more}`;
 }
+
+/**
+ * A token's text for monospace display with its whitespace made visible: a space as "·", a newline
+ * as "↵", a tab as "→"; the empty string as "∅". The text itself is never changed elsewhere.
+ */
+export function visibleToken(text: string): string {
+  if (text.length === 0) return '∅';
+  return text.replace(/ /g, '·').replace(/\r?\n/g, '↵').replace(/\t/g, '→');
+}
+
+/** Said wherever probabilities are charted, in one sentence (the legend says it for the message). */
+export const PROBABILITY_NOTE =
+  "The model's own probabilities at temperature 1, over its top candidates (renormalised), before your sampling settings.";

@@ -139,6 +139,7 @@ export class ChatStore {
 
   /** Shows a conversation as the server describes it (its current branch). */
   private apply(detail: ConversationDetail): void {
+    // eslint-disable-next-line svelte/prefer-svelte-reactivity -- a local lookup, not state
     const known = new Map(this.messages.map((m) => [m.id, m]));
     this.messages = detail.messages
       .filter((m) => m.role !== 'system')

@@ -36,8 +36,10 @@ export class ConversationsStore {
   readonly search: SearchState;
 
   private nextUndo = 1;
+  // eslint-disable-next-line svelte/prefer-svelte-reactivity -- bookkeeping, never shown
   private readonly undoTimers = new Map<number, ReturnType<typeof setTimeout>>();
   /** Ids deleted here: a late `conversations.changed` for them must not bring them back. */
+  // eslint-disable-next-line svelte/prefer-svelte-reactivity -- bookkeeping, never shown
   private readonly deleted = new Set<string>();
 
   constructor(private readonly client: GlassboxClient) {
