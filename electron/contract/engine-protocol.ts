@@ -111,6 +111,8 @@ export const engineToHostSchema = z.discriminatedUnion('type', [
   z.object({ type: z.literal('loaded'), id: z.number().int(), facts: modelFactsSchema }),
   z.object({ type: z.literal('unloaded'), id: z.number().int() }),
   z.object({ type: z.literal('token'), id: z.number().int(), index: z.number().int(), token: generatedTokenSchema }),
+  /** Several consecutive tokens in one message (the engine batches tokens that come faster than ~60 a second). */
+  z.object({ type: z.literal('tokens'), id: z.number().int(), first: z.number().int(), tokens: z.array(generatedTokenSchema) }),
   z.object({ type: z.literal('generated'), id: z.number().int(), result: generateResultSchema }),
   z.object({ type: z.literal('tokenized'), id: z.number().int(), tokens: z.array(tokenPieceSchema) }),
   z.object({ type: z.literal('scored'), id: z.number().int(), result: scoredPromptSchema }),

@@ -60,6 +60,19 @@ export async function generate(loaded: LoadedModel, request: GenerateRequest, ho
   let prefixText = '';
   for (const token of prefix) prefixText += decoder.push(token);
 
+  // An alternative's text is decoded after the answer so far (a SentencePiece word keeps its space);
+  // past the prompt that no longer depends on what precedes it, so each token is decoded once per
+  // answer instead of topAlternatives times per step (each decode is two calls into the addon).
+  const alternativeTexts = new Map<number, string>();
+  const alternativeText = (id: number): string => {
+    let text = alternativeTexts.get(id);
+    if (text === undefined) {
+      text = model.detokenize([id as Token], false, history);
+      alternativeTexts.set(id, text);
+    }
+    return text;
+  };
+
   let emitted = prefix.length;
   let text = prefixText;
   const emit = (pieces: { text: string; payload: GeneratedToken }[]) => {
@@ -96,7 +109,7 @@ export async function generate(loaded: LoadedModel, request: GenerateRequest, ho
         id: chosen,
         text: '',
         p: step.value.probabilities.get(chosen) ?? 0,
-        top: candidates.slice(0, topAlternatives).map((c) => ({ id: c.id, text: model.detokenize([c.id as Token], false, history), p: c.p })),
+        top: candidates.slice(0, topAlternatives).map((c) => ({ id: c.id, text: alternativeText(c.id), p: c.p })),
       };
       history.push(chosen);
       if (history.length > 8) history.shift();

@@ -210,6 +210,9 @@ export class EngineHost implements Engine {
       case 'token':
         if (call.kind === 'generate') call.onToken(message.index, message.token);
         return;
+      case 'tokens':
+        if (call.kind === 'generate') for (const [i, token] of message.tokens.entries()) call.onToken(message.first + i, token);
+        return;
       case 'error':
         this.pending.delete(message.id);
         call.reject(GlassboxError.fromWire(message.error));

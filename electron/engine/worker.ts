@@ -3,6 +3,7 @@ import { hostToEngineSchema, type ChatTurn, type EngineToHost, type GenerateRequ
 import { generate } from './generation';
 import { LlamaRuntime, type LoadedModel } from './llama-runtime';
 import { scorePrompt } from './scoring';
+import { TokenBatcher } from './token-batcher';
 import { tokenizeToPieces } from './tokenize';
 import { connectToParent } from './transport';
 
@@ -18,6 +19,13 @@ let running: { id: number; stop: boolean } | null = null;
 let queue: Promise<void> = Promise.resolve();
 /** Loads and unloads waiting in the queue: a tokenize that arrives meanwhile waits for them. */
 let modelChanges = 0;
+/** Tokens coming faster than this go to the host together (token-batcher.ts); GLASSBOX_TOKEN_BATCH_MS=0 sends each alone. */
+const TOKEN_BATCH_MS = tokenBatchMs(process.env.GLASSBOX_TOKEN_BATCH_MS);
+
+function tokenBatchMs(value: string | undefined): number {
+  const n = value === undefined ? Number.NaN : Number(value);
+  return Number.isFinite(n) && n >= 0 ? n : 16;
+}
 
 function send(message: EngineToHost): void {
   parent.send(message);
@@ -109,14 +117,18 @@ async function runLoad(id: number, path: string, options: LoadOptions): Promise<
 
 async function runGeneration(id: number, request: GenerateRequest, receivedAt: number): Promise<void> {
   const state = running;
+  const batcher = new TokenBatcher((batch) => send({ type: 'tokens', id, first: batch.first, tokens: batch.tokens }), TOKEN_BATCH_MS);
   try {
     const result = await generate(requireModel(), request, {
       receivedAt,
       cancelled: () => state?.stop === true,
-      onToken: (index, token) => send({ type: 'token', id, index, token }),
+      onToken: (index, token) => batcher.push(index, token),
     });
+    batcher.flush();
     send({ type: 'generated', id, result });
   } finally {
+    // Tokens streamed before a failure still reach the host, ahead of the error.
+    batcher.flush();
     running = null;
   }
 }

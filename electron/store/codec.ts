@@ -87,3 +87,16 @@ export function decodeJson<T>(text: string | null, schema: z.ZodType<T>, where: 
 export function encodeJson(value: unknown): string | null {
   return value === null || value === undefined ? null : JSON.stringify(value);
 }
+
+const SURROGATE = /[\ud800-\udfff]/;
+const LONE_SURROGATE = /[\ud800-\udbff](?![\udc00-\udfff])|(?<![\ud800-\udbff])[\udc00-\udfff]/g;
+
+/**
+ * Text columns hold UTF-8, which cannot encode a lone surrogate (half an emoji, as an answer stopped
+ * between two tokens can end): SQLite would keep invalid bytes that read back as three U+FFFD. Text is
+ * made well-formed before it is written, each lone surrogate becoming one U+FFFD, so what is read back
+ * is always what a well-formed write would give. Token texts keep them exactly (JSON-escaped).
+ */
+export function wellFormed(text: string): string {
+  return SURROGATE.test(text) ? text.replace(LONE_SURROGATE, '\ufffd') : text;
+}

@@ -29,7 +29,7 @@ import {
   moveDatabase,
   pruneBackups,
 } from './backups';
-import { badRow, decodeJson, decodeTokens, encodeJson, encodeTokens } from './codec';
+import { badRow, decodeJson, decodeTokens, encodeJson, encodeTokens, wellFormed } from './codec';
 import { MEMORY_PATH, openDatabase } from './database';
 import { parseQuery, snippet } from './search-terms';
 import type { ConversationPage, FinishedMessage, NewMessage, Store } from './store';
@@ -322,7 +322,7 @@ class SqliteStore implements Store {
     this.db = db;
     this.sql = prepareStatements(db);
     this.saveProgressTx = db.transaction((messageId: string, content: string, tokens: GeneratedToken[]) => {
-      if (this.sql.saveContent.run(content, messageId).changes === 0) {
+      if (this.sql.saveContent.run(wellFormed(content), messageId).changes === 0) {
         if (this.sql.messageConversation.get(messageId) === undefined) throw notFound('message', messageId);
         return;
       }
@@ -358,7 +358,7 @@ class SqliteStore implements Store {
     const id = randomUUID();
     const row: ConversationRow = {
       id,
-      title: title ?? DEFAULT_TITLE,
+      title: wellFormed(title ?? DEFAULT_TITLE),
       created_at: now,
       updated_at: now,
       current_leaf_id: null,
@@ -378,7 +378,7 @@ class SqliteStore implements Store {
 
   renameConversation(id: string, title: string): ConversationSummary {
     // Renaming does not bump updated_at: the list is ordered by chat activity, not by edits.
-    if (this.sql.renameConversation.run(title, id).changes === 0) throw notFound('conversation', id);
+    if (this.sql.renameConversation.run(wellFormed(title), id).changes === 0) throw notFound('conversation', id);
     return toSummary(this.requireConversation(id));
   }
 
@@ -405,7 +405,7 @@ class SqliteStore implements Store {
 
   setSystemPrompt(id: string, systemPrompt: string): ConversationDetail {
     return this.db.transaction(() => {
-      if (this.sql.setSystemPrompt.run(systemPrompt, id).changes === 0) throw notFound('conversation', id);
+      if (this.sql.setSystemPrompt.run(wellFormed(systemPrompt), id).changes === 0) throw notFound('conversation', id);
       return this.detail(this.requireConversation(id));
     })();
   }
@@ -538,11 +538,11 @@ class SqliteStore implements Store {
       const conversationId = randomUUID();
       this.sql.importConversation.run(
         conversationId,
-        source.title,
+        wellFormed(source.title),
         source.createdAt,
         Date.now(), // imported now: it shows at the top of the list
         source.pinned === true ? 1 : 0,
-        source.systemPrompt ?? '',
+        wellFormed(source.systemPrompt ?? ''),
         Object.keys(overrides).length === 0 ? null : JSON.stringify(overrides),
       );
       const ids = new Map<string, string>();
@@ -554,7 +554,7 @@ class SqliteStore implements Store {
           conversationId,
           message.parentId === null ? null : (ids.get(message.parentId) ?? null),
           message.role,
-          message.content,
+          wellFormed(message.content),
           message.status === 'streaming' ? 'interrupted' : message.status,
           message.createdAt,
           message.tokens === null ? null : encodeTokens(message.tokens),
@@ -679,16 +679,17 @@ class SqliteStore implements Store {
   }
 
   savePreset(preset: { id?: string | undefined; name: string; text: string }): Preset {
-    const name = preset.name.trim();
+    const name = wellFormed(preset.name.trim());
+    const text = wellFormed(preset.text);
     if (name === '') throw invalid('A preset needs a name');
     const now = Date.now();
     if (preset.id === undefined) {
       const id = randomUUID();
-      this.sql.insertPreset.run(id, name, preset.text, now, now);
-      return { id, name, text: preset.text };
+      this.sql.insertPreset.run(id, name, text, now, now);
+      return { id, name, text };
     }
-    if (this.sql.updatePreset.run(name, preset.text, now, preset.id).changes === 0) throw notFound('preset', preset.id);
-    return { id: preset.id, name, text: preset.text };
+    if (this.sql.updatePreset.run(name, text, now, preset.id).changes === 0) throw notFound('preset', preset.id);
+    return { id: preset.id, name, text };
   }
 
   deletePreset(id: string): boolean {
@@ -715,7 +716,7 @@ class SqliteStore implements Store {
         input.conversationId,
         input.parentId,
         input.role,
-        input.content,
+        wellFormed(input.content),
         input.status,
         now,
         encodeJson(input.model),
@@ -748,7 +749,7 @@ class SqliteStore implements Store {
   finishMessage(messageId: string, result: FinishedMessage): Message {
     return this.db.transaction((): Message => {
       const changed = this.sql.finish.run(
-        result.content,
+        wellFormed(result.content),
         result.tokens === null ? null : encodeTokens(result.tokens),
         result.status,
         encodeJson(result.stats),

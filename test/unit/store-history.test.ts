@@ -239,3 +239,17 @@ describe('presets', () => {
     expect(store.listPresets()).toEqual([brief]);
   });
 });
+
+describe('text that UTF-8 cannot hold', () => {
+  it('stores a lone surrogate (half an emoji) as U+FFFD, everywhere text is written', () => {
+    const c = store.createConversation('half \ud83d');
+    expect(c.title).toBe('half \ufffd');
+    const m = store.appendMessage({ conversationId: c.id, parentId: null, role: 'assistant', content: '', status: 'streaming' });
+    store.saveProgress(m.id, 'a\ud83d', []);
+    expect(store.getMessage(m.id).content).toBe('a\ufffd');
+    const done = store.finishMessage(m.id, { content: 'a\ud83d\ude42 b\ude42', tokens: null, status: 'stopped', stats: null, error: null });
+    expect(done.content).toBe('a🙂 b\ufffd');
+    expect(store.setSystemPrompt(c.id, '\udc00x').systemPrompt).toBe('\ufffdx');
+    expect(store.integrityCheck()).toEqual([]);
+  });
+});

@@ -1,0 +1,134 @@
+/// <reference lib="dom" />
+import { afterAll, beforeAll, describe, expect, it } from 'vitest';
+import type { Browser, Page } from 'playwright-core';
+import type { GeneratedToken } from '../../electron/contract/token';
+import { candidatesOf, entropyBits } from '../../renderer/src/lib/explorer/distribution';
+import { formatPercent } from '../../renderer/src/lib/format';
+import { STORIES_260K } from '../models';
+import { launchChromium, startWebMode, type WebMode } from './harness';
+
+let web: WebMode;
+let browser: Browser;
+
+beforeAll(async () => {
+  web = await startWebMode(['--model', STORIES_260K()]);
+  browser = await launchChromium();
+});
+
+afterAll(async () => {
+  await browser?.close();
+  await web?.stop();
+});
+
+interface Streamed {
+  /** Tokens streamed per message id, by index. */
+  tokens: Map<string, GeneratedToken[]>;
+  ended: Set<string>;
+  errors: string[];
+}
+
+/** Records the token and end events the page receives, as the server sent (and stored) them. */
+function watch(page: Page): Streamed {
+  const seen: Streamed = { tokens: new Map(), ended: new Set(), errors: [] };
+  page.on('pageerror', (error) => seen.errors.push(error.message));
+  page.on('websocket', (socket) => {
+    socket.on('framereceived', ({ payload }) => {
+      const frame = JSON.parse(payload.toString()) as { type?: string; name?: string; payload?: unknown };
+      if (frame.type !== 'event') return;
+      if (frame.name === 'chat.token') {
+        const event = frame.payload as { messageId: string; index: number; token: GeneratedToken };
+        const list = seen.tokens.get(event.messageId) ?? [];
+        list[event.index] = event.token;
+        seen.tokens.set(event.messageId, list);
+      }
+      if (frame.name === 'chat.end') seen.ended.add((frame.payload as { messageId: string }).messageId);
+    });
+  });
+  return seen;
+}
+
+const answerTokens = (page: Page) => page.locator('main [role="group"][aria-label^="Answer coloured"] .tok');
+
+describe('token probability explorer', () => {
+  it('shows, pins and branches from a token, and shows the stored numbers again after a reload', async () => {
+    const page = await browser.newPage({ viewport: { width: 1280, height: 800 } });
+    const seen = watch(page);
+    await page.goto(web.url);
+    const panel = page.getByRole('complementary', { name: 'Model' });
+    await expect.poll(() => panel.textContent(), { timeout: 60_000 }).toMatch(/llama/i);
+    await page.getByRole('button', { name: 'New chat' }).click();
+
+    // Greedy sampling, a short answer: set in the Sampling tab (saved with the conversation).
+    await page.getByRole('tab', { name: 'Sampling' }).click();
+    await page.getByLabel('Temperature', { exact: true }).fill('0');
+    await page.getByLabel('Max tokens', { exact: true }).fill('40');
+    await page.getByLabel('Max tokens', { exact: true }).press('Tab');
+    await page.waitForTimeout(1000);
+
+    await page.getByRole('textbox', { name: 'Message' }).fill('Once upon a time');
+    await page.getByRole('button', { name: 'Send' }).click();
+    await expect.poll(() => seen.ended.size, { timeout: 60_000 }).toBe(1);
+    const firstId = [...seen.ended][0]!;
+    const first = seen.tokens.get(firstId) ?? [];
+    expect(first.length).toBeGreaterThan(5);
+
+    // Colouring on; hovering a token shows a popover with its alternatives.
+    await page.getByRole('button', { name: 'Show probabilities' }).first().click();
+    await expect.poll(() => answerTokens(page).count()).toBe(first.length);
+    const index = 2;
+    await answerTokens(page).nth(index).hover();
+    const popover = page.getByRole('tooltip');
+    await expect.poll(() => popover.isVisible()).toBe(true);
+    expect(await popover.textContent()).toContain(formatPercent(first[index]!.p));
+    expect(await popover.locator('li').count()).toBeGreaterThan(1);
+    expect(await popover.locator('li.chosen').count()).toBe(1);
+
+    // Clicking pins it: the Token tab shows the bar chart, the entropy and the numbers streamed.
+    await answerTokens(page).nth(index).click();
+    await expect.poll(() => page.getByRole('tab', { name: 'Token' }).getAttribute('aria-selected')).toBe('true');
+    const view = page.locator('#panel-view-token');
+    await expect.poll(() => view.locator('figure li').count()).toBe(candidatesOf(first[index]!).length);
+    expect(await view.locator('.chosen .pct').textContent()).toBe(formatPercent(first[index]!.p));
+    expect(await view.getByTestId('entropy').textContent()).toBe(
+      `${entropyBits(candidatesOf(first[index]!).map((c) => c.p)).toFixed(2)} bits`,
+    );
+    expect(await view.locator('svg[role="slider"]').getAttribute('aria-valuenow')).toBe(String(index + 1));
+
+    // Branch: continue with the most probable alternative that was not chosen.
+    const chosen = first[index]!;
+    const alternative = [...chosen.top].sort((a, b) => b.p - a.p).find((a) => a.id !== chosen.id)!;
+    const expectedStart = first
+      .slice(0, index)
+      .map((t) => t.text)
+      .join('')
+      .concat(alternative.text);
+    await view.getByRole('button', { name: `Continue with ${JSON.stringify(alternative.text)}` }).click();
+    await expect.poll(() => seen.ended.size, { timeout: 60_000 }).toBe(2);
+    const branchId = [...seen.ended].find((id) => id !== firstId)!;
+    await expect.poll(() => page.getByRole('main').textContent()).toContain('2 / 2');
+    await expect
+      .poll(() => page.locator('main [role="group"][aria-label^="Answer coloured"]').last().textContent())
+      .toMatch(new RegExp(`^${expectedStart.replace(/[.*+?^${}()|[\]\\]/g, '\\$&')}`));
+
+    // After a reload the same numbers come from the stored message.
+    const branch = seen.tokens.get(branchId) ?? [];
+    const later = branch.findIndex((t, i) => i > index && t !== undefined);
+    expect(later).toBeGreaterThan(index);
+    await page.reload();
+    await page.getByRole('navigation', { name: 'Conversations' }).getByRole('button', { name: 'Once upon a time' }).first().click();
+    await page.getByRole('button', { name: 'Show probabilities' }).first().click();
+    await expect.poll(() => answerTokens(page).count()).toBeGreaterThan(later);
+    await expect.poll(() => answerTokens(page).first().textContent()).toBe(first[0]!.text);
+    await answerTokens(page).nth(later).click();
+    const stored = branch[later]!;
+    await expect.poll(() => page.locator('#panel-view-token .chosen .pct').textContent()).toBe(formatPercent(stored.p));
+    expect(await page.locator('#panel-view-token').getByTestId('entropy').textContent()).toBe(
+      `${entropyBits(candidatesOf(stored).map((c) => c.p)).toFixed(2)} bits`,
+    );
+    expect(await page.locator('#panel-view-token .where').textContent()).toBe(
+      `Answer 1, token ${later + 1} of ${branch.length}`,
+    );
+    expect(seen.errors).toEqual([]);
+    await page.close();
+  });
+});
