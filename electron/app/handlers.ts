@@ -4,6 +4,7 @@ import type { Store } from '../store/store';
 import type { ChatService } from './chat-service';
 import type { ModelService } from './model-service';
 import type { AppInfo } from './app-info';
+import type { ApiServerController } from '../api-server/controller';
 
 /** The contract's calls, each answered by one service method. */
 export function createHandlers(deps: {
@@ -11,8 +12,9 @@ export function createHandlers(deps: {
   store: Store;
   models: ModelService;
   chat: ChatService;
+  apiServer: ApiServerController;
 }): Handlers {
-  const { info, store, models, chat } = deps;
+  const { info, store, models, chat, apiServer } = deps;
   return {
     'app.info': async () => info,
     'model.state': async () => models.current,
@@ -49,5 +51,7 @@ export function createHandlers(deps: {
     'model.tokenize': async ({ text }) => chat.tokenize(text),
     'chat.regenerate': async ({ conversationId, messageId }) => chat.regenerate(conversationId, messageId),
     'chat.stop': async ({ conversationId }) => ({ stopped: chat.stop(conversationId) }),
+    'apiServer.status': async () => apiServer.status,
+    'apiServer.configure': async (patch) => apiServer.configure(patch),
   };
 }

@@ -9,6 +9,8 @@ import type { AppInfo } from './app-info';
 import { ChatService } from './chat-service';
 import { createHandlers } from './handlers';
 import { ModelService } from './model-service';
+import { APP_SOURCE, EngineQueue } from './engine-queue';
+import { ApiServerController } from '../api-server/controller';
 
 export interface Services {
   readonly router: Router;
@@ -18,6 +20,9 @@ export interface Services {
   readonly models: ModelService;
   readonly chat: ChatService;
   readonly info: AppInfo;
+  /** Every generation goes through it: the app's chat and API clients take turns. */
+  readonly queue: EngineQueue;
+  readonly apiServer: ApiServerController;
   dispose(): Promise<void>;
 }
 
@@ -39,7 +44,8 @@ export function createServices(options: ServicesOptions): Services {
   const hub = new EventHub();
   const { engine } = options;
   // Each service asks the other one question (is a model loaded? is an answer being written?) lazily.
-  const chat: ChatService = new ChatService(engine, store, hub, () => models.facts);
+  const queue = new EngineQueue(engine);
+  const chat: ChatService = new ChatService(queue.forSource(APP_SOURCE), store, hub, () => models.facts);
   const models: ModelService = new ModelService(
     engine,
     store,
@@ -49,7 +55,9 @@ export function createServices(options: ServicesOptions): Services {
   );
   const unsubscribeCrash = engine.onCrash((message) => hub.emit('engine.crashed', { message }));
   const info: AppInfo = { version: options.version, mode: options.mode, dataDir: options.dataDir, platform: process.platform };
-  const router = new Router(createHandlers({ info, store, models, chat }));
+  const apiServer = new ApiServerController({ store, hub, queue, modelState: () => models.current });
+  void apiServer.restore();
+  const router = new Router(createHandlers({ info, store, models, chat, apiServer }));
   return {
     router,
     hub,
@@ -58,8 +66,11 @@ export function createServices(options: ServicesOptions): Services {
     models,
     chat,
     info,
+    queue,
+    apiServer,
     async dispose() {
       unsubscribeCrash();
+      await apiServer.dispose();
       // Stop a running answer first so it is saved as 'stopped', not cut off as 'interrupted'.
       chat.stopAll();
       await Promise.race([chat.settled(), new Promise((r) => setTimeout(r, 3000))]);

@@ -6,6 +6,7 @@ Usage:
   glassbox generate MODEL.gguf --prompt TEXT [--max-tokens N] [--top-k K] [--temperature T] [--seed S] [--threads N] [--json]
   glassbox inspect MODEL.gguf [--json] [--types] [--context N]
   glassbox web [--model PATH] [--data-dir DIR] [--port N] [--threads N]
+  glassbox serve --model MODEL.gguf [--port N] [--api-key KEY] [--host H] [--threads N]
   glassbox bench [--json] [--quick] [--only SECTION,...]
   glassbox help
 
@@ -13,13 +14,16 @@ generate  runs one prompt through the model and streams the answer; with --json,
           per token ({text, id, p, top}) and a final {done, tokens, ttftMs, tokensPerSecond}.
 inspect   describes a model from its GGUF header alone (no weights loaded): the module tree with
           Hugging Face names and shapes, heads, RoPE, vocabulary, parameters, KV cache size.
-web       serves the app on 127.0.0.1 for a browser; the first line printed is its URL.`;
+web       serves the app on 127.0.0.1 for a browser; the first line printed is its URL.
+serve     an OpenAI-compatible API (with real logprobs) on 127.0.0.1; the first line printed is its
+          base URL. Another --host needs --api-key.`;
 
 // Each command is loaded only when asked for, so `glassbox web` does not pay for the inspector or
 // the benchmarks at start-up.
 const commands: Record<string, (argv: string[]) => Promise<number>> = {
   generate: async (argv) => (await import('./generate')).runGenerate(argv),
   web: async (argv) => (await import('./web')).runWeb(argv),
+  serve: async (argv) => (await import('./serve')).runServe(argv),
   bench: async (argv) => (await import('./bench')).runBench(argv),
   inspect: async (argv) => (await import('./inspect')).runInspect(argv),
 };

@@ -5,6 +5,7 @@ import { modelDescriptionSchema } from '../inspect/description';
 import { modelFactsSchema, modelStateSchema, samplingSchema } from './model';
 import { generatedTokenSchema } from './token';
 import { APP_COMMANDS, type CallName } from './names';
+import { apiRequestLogSchema, apiServerConfigureSchema, apiServerStatusSchema } from '../api-server/contract';
 import {
   conversationDetailSchema,
   conversationSummarySchema,
@@ -141,6 +142,10 @@ export const calls = {
     args: z.object({ conversationId: id }).strict(),
     result: z.object({ stopped: z.boolean() }),
   },
+  /** The local OpenAI-compatible API server (API tab): settings, whether it runs, recent requests. */
+  'apiServer.status': { args: empty, result: apiServerStatusSchema },
+  /** Saves API server settings and starts, restarts or stops it; a network address without an API key is refused. */
+  'apiServer.configure': { args: apiServerConfigureSchema, result: apiServerStatusSchema },
 } as const satisfies { [N in CallName]: { args: z.ZodType; result: z.ZodType } };
 
 /** Events pushed to every connected client. Deltas only: a token event never carries the whole chat. */
@@ -164,6 +169,10 @@ export const events = {
   'engine.crashed': z.object({ message: z.string() }),
   /** A command from the desktop app's native menu, for the renderer to carry out. */
   'app.command': z.object({ command: z.enum(APP_COMMANDS) }),
+  /** The API server started, stopped or failed to start (the recent-request list travels in 'apiServer.request'). */
+  'apiServer.status': apiServerStatusSchema.omit({ recent: true }),
+  /** One finished request to the API server, for the API tab's list. */
+  'apiServer.request': apiRequestLogSchema,
 } as const;
 
 export type Calls = typeof calls;

@@ -33,6 +33,8 @@ export const CALL_NAMES = [
   'model.inspect',
   'model.tokenize',
   'chat.stop',
+  'apiServer.status',
+  'apiServer.configure',
 ] as const;
 
 export type CallName = (typeof CALL_NAMES)[number];

@@ -62,10 +62,11 @@ const TOKEN = new RegExp(
 );
 
 /** Marks folded away: the combining diacritics blocks (not the vowel signs of Indic scripts). */
-const DIACRITICS = /[\u0300-\u036f\u1ab0-\u1aff\u1dc0-\u1dff\u20d0-\u20ff\ufe20-\ufe2f]/gu;
+const DIACRITICS = /[\u0300-\u036f]|[\u1ab0-\u1aff]|[\u1dc0-\u1dff]|[\u20d0-\u20ff]|[\ufe20-\ufe2f]/gu;
 /** Variation selectors and format characters (joiners, soft hyphen, directional marks). */
-const INVISIBLE = /[\ufe00-\ufe0f\u{e0100}-\u{e01ef}\p{Cf}]/gu;
+const INVISIBLE = /[\p{Variation_Selector}\p{Cf}]/gu;
 
+// eslint-disable-next-line no-control-regex -- the range starts at NUL on purpose: all of ASCII
 const ASCII = /^[\x00-\x7f]*$/;
 /** The same rules as TOKEN, restricted to ASCII, on lower-cased text: the fast path. */
 const ASCII_TERM = /[a-z0-9_]+|[!-/:-@[-^`{-~]/g;

@@ -6,6 +6,7 @@ import { candidatesOf, entropyBits } from '../../renderer/src/lib/explorer/distr
 import { formatPercent } from '../../renderer/src/lib/format';
 import { STORIES_260K } from '../models';
 import { launchChromium, startWebMode, type WebMode } from './harness';
+import { seriousAccessibilityViolations } from './accessibility';
 
 let web: WebMode;
 let browser: Browser;
@@ -93,6 +94,12 @@ describe('token probability explorer', () => {
       `${entropyBits(candidatesOf(first[index]!).map((c) => c.p)).toFixed(2)} bits`,
     );
     expect(await view.locator('svg[role="slider"]').getAttribute('aria-valuenow')).toBe(String(index + 1));
+
+    // The prompt view: the user's tokens coloured, with perplexity.
+    await page.getByRole('button', { name: 'Prompt probabilities' }).click();
+    await expect.poll(() => page.getByRole('main').textContent(), { timeout: 30_000 }).toMatch(/Perplexity \d/);
+    expect(await seriousAccessibilityViolations(page)).toEqual([]);
+    await page.getByRole('button', { name: 'Hide prompt probabilities' }).click();
 
     // Branch: continue with the most probable alternative that was not chosen.
     const chosen = first[index]!;

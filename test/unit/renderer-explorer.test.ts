@@ -219,3 +219,11 @@ describe('sampling form', () => {
     expect(SAMPLING_FIELDS.map((f) => f.key)).toEqual(['temperature', 'topK', 'topP', 'minP', 'seed', 'maxTokens']);
   });
 });
+
+describe('sampling transform keeps the model numbers', () => {
+  it('leaves p as given when the shown candidates are only part of the top K', () => {
+    const out = applySampling(dist([0.3, 0.2, 0.1]), { temperature: 1, topK: 40, topP: 1, minP: 0 });
+    expect(out.map((s) => s.p)).toEqual([0.3, 0.2, 0.1]);
+    expect(out.map((s) => s.after)).toEqual([0.5, 0.2 / 0.6, 0.1 / 0.6]);
+  });
+});

@@ -1,6 +1,6 @@
 import Database from 'better-sqlite3';
 import { join } from 'node:path';
-import { afterEach, beforeEach, describe, expect, it } from 'vitest';
+import { afterEach, beforeEach, describe, expect, it, vi } from 'vitest';
 import { DEFAULT_SAMPLING } from '../../electron/contract/model';
 import { isGlassboxError } from '../../electron/contract/errors';
 import type { GeneratedToken } from '../../electron/contract/token';
@@ -33,12 +33,17 @@ function expectKind(fn: () => unknown, kind: string): void {
 
 describe('conversations', () => {
   it('creates with a default title, renames, lists newest activity first', () => {
+    // Make activity order unambiguous whatever the clock resolution.
+    vi.useFakeTimers({ toFake: ['Date'] });
+    vi.setSystemTime(1000);
     const first = store.createConversation();
     expect(first.title).toBe('New chat');
+    vi.setSystemTime(2000);
     const second = store.createConversation('Second');
     expect(store.renameConversation(first.id, 'Renamed').title).toBe('Renamed');
-    // Make activity order unambiguous whatever the clock resolution.
+    vi.setSystemTime(3000);
     store.appendMessage(user(first.id, null, 'hi'));
+    vi.useRealTimers();
     const list = store.listConversations();
     expect(list.map((c) => c.id)).toEqual([first.id, second.id]);
     expect(list[0]?.updatedAt).toBeGreaterThanOrEqual(list[0]?.createdAt ?? Infinity);

@@ -334,8 +334,8 @@ export function stackDiagram(d: ModelDescription): Diagram {
   const boxes: Box[] = [];
   const lines: Line[] = [];
   const labels: Label[] = [];
-  const x = 70;
-  const w = 200;
+  const x = 50;
+  const w = 240;
   const mid = x + w / 2;
   const dim = d.embeddingLength ?? '?';
   const vocab = d.vocabSize ?? '?';
@@ -358,10 +358,10 @@ export function stackDiagram(d: ModelDescription): Diagram {
   for (let i = Math.min(2, Math.max(0, layers - 1)); i > 0; i--) {
     boxes.push({ id: `shadow-${i}`, x: x + i * 4, y: y - i * 4, w, h, tone: 'container', label: '' });
   }
-  step('layers', 'attn', `${layers} × ${d.layerClass ?? 'decoder layer'}`, 'attention + MLP, each adds to the stream', `${dim} per position`);
+  step('layers', 'attn', `${layers} × ${d.layerClass ?? 'decoder layer'}`, 'attention, then MLP', `${dim} per position`);
   step('norm', 'norm', 'norm', 'final RMSNorm', `${dim}`);
-  step('lm_head', 'mlp', 'lm_head', `${dim} → ${vocab}${d.tiedEmbeddings ? ' (tied to embed_tokens)' : ''}`, `${vocab} scores`);
-  step('softmax', 'op', 'softmax', `a probability for each of ${vocab} tokens`, null);
+  step('lm_head', 'mlp', 'lm_head', `${dim} → ${vocab}${d.tiedEmbeddings ? ', tied to embed_tokens' : ''}`, `${vocab} scores`);
+  step('softmax', 'op', 'softmax', `${vocab} probabilities, sum 1`, null);
   return { width: W, height: y + 6, boxes, lines, circles: [], labels };
 }
 

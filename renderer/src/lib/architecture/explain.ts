@@ -72,13 +72,13 @@ export function headRows(d: ModelDescription, facts: ModelFacts | null): FactRow
     });
   }
   if (facts) {
-    const gpu = facts.gpu && facts.gpu !== 'false' ? facts.gpu : null;
+    const gpu = facts.gpu && !['false', 'cpu'].includes(facts.gpu.toLowerCase()) ? facts.gpu : null;
     const total = d.layers !== null ? d.layers + 1 : null;
     rows.push({
       label: 'Runs on',
       value: gpu ?? 'CPU',
       mono: true,
-      note: gpu ? `${formatInteger(facts.gpuLayers)}${total !== null ? ` of ${formatInteger(total)}` : ''} layers on the GPU` : `${formatInteger(facts.threads)} threads`,
+      note: gpu ? `${formatInteger(facts.gpuLayers)}${total !== null ? ` of ${formatInteger(total)}` : ''} layers on the GPU` : `${formatInteger(facts.threads)} thread${facts.threads === 1 ? '' : 's'}`,
     });
   }
   return rows;

@@ -22,6 +22,8 @@ export interface ArchNode {
   parameters: number;
   /** A short remark: `tied to embed_tokens`, `+ bias`, `each layer 58.9K`. */
   note: string | null;
+  /** A longer description for hover (norms: their epsilon; tensors: their GGUF names). */
+  title: string;
   /** How many identical layers this node stands for (1 for everything else). */
   repeat: number;
   children: ArchNode[];
@@ -53,8 +55,14 @@ function noteOf(node: ModuleNode): string | null {
   if (node.tiedTo !== undefined) notes.push(`tied to ${node.tiedTo}`);
   if (node.parts) notes.push(node.parts.map((p) => `${p.name} ${p.size}`).join(' + '));
   if (node.bias === true) notes.push('+ bias');
-  if (node.kind === 'norm' && node.eps !== undefined) notes.push(`eps ${node.eps}`);
   return notes.length > 0 ? notes.join(', ') : null;
+}
+
+function titleOf(node: ModuleNode): string {
+  const parts = [`${node.parameters.toLocaleString('en-US')} parameters`];
+  if (node.eps !== undefined) parts.push(`eps ${node.eps < 1e-3 ? node.eps.toExponential() : node.eps}`);
+  if (node.tensors.length > 0) parts.push(`GGUF: ${node.tensors.join(', ')}`);
+  return parts.join('; ');
 }
 
 function convert(node: ModuleNode, parentId: string): ArchNode {
@@ -67,6 +75,7 @@ function convert(node: ModuleNode, parentId: string): ArchNode {
     type: node.tiedTo !== undefined ? null : (node.type ?? null),
     parameters: node.parameters,
     note: noteOf(node),
+    title: titleOf(node),
     repeat: 1,
     children: node.kind === 'list' ? collapseRuns(node, id) : node.children.map((c) => convert(c, id)),
   };
@@ -101,6 +110,7 @@ function collapseRuns(list: ModuleNode, listId: string): ArchNode[] {
       type: null,
       parameters,
       note: count === 1 ? null : `one layer shown; each has ${formatCount(first.parameters)} parameters`,
+      title: `layers ${key}: ${parameters.toLocaleString('en-US')} parameters in all`,
       repeat: count,
       children: first.children.map((c) => convert(c, id)),
     });
@@ -128,6 +138,7 @@ export function buildArchTree(d: ModelDescription): ArchNode {
         type: null,
         parameters: body.reduce((sum, c) => sum + c.parameters, 0),
         note: null,
+        title: `the base model (checkpoint prefix "model.")`,
         repeat: 1,
         children: body,
       },
@@ -136,7 +147,7 @@ export function buildArchTree(d: ModelDescription): ArchNode {
   } else {
     children = [...bodyModules.map((c) => convert(c, rootId)), ...head];
   }
-  return { id: rootId, key: '', className: root.className, shape: null, type: null, parameters: root.parameters, note: null, repeat: 1, children };
+  return { id: rootId, key: '', className: root.className, shape: null, type: null, parameters: root.parameters, note: null, title: `${root.parameters.toLocaleString('en-US')} parameters`, repeat: 1, children };
 }
 
 /** Expanded at first: the root, the base model and the layer list (so the collapsed run shows). */

@@ -109,9 +109,10 @@ export function applySampling(candidates: readonly Candidate[], settings: Sampli
     return c.p > 0 ? Math.exp(Math.log(c.p / top) / settings.temperature) : 0;
   });
   const sum = weights.reduce((s, w) => s + w, 0);
-  return base.map((c, i) => ({
+  // `p` stays as given (the model's top-K probability, which the shown few need not sum to 1);
+  // `after` is renormalised over the shown candidates that survive.
+  return candidates.map((c, i) => ({
     ...c,
-    p: c.p,
     after: sum > 0 ? (weights[i] ?? 0) / sum : 0,
     cutBy: cut.get(i) ?? null,
   }));

@@ -7,8 +7,9 @@ import { ModelStore } from './model.svelte';
 import { Toasts } from './toasts.svelte';
 import { ExplorerState } from './explorer.svelte';
 import { ArchitectureState } from './architecture.svelte';
+import { ApiServerState } from './api-server.svelte';
 
-export type PanelTab = 'model' | 'token' | 'sampling';
+export type PanelTab = 'model' | 'token' | 'sampling' | 'api';
 
 const LAST_CONVERSATION_KEY = 'glassbox.conversation';
 
@@ -26,6 +27,7 @@ export class AppState {
   panelTab = $state<PanelTab>('model');
   readonly explorer: ExplorerState;
   readonly architecture: ArchitectureState;
+  readonly apiServer: ApiServerState;
   conversationsOpen = $state(true);
   modelPanelOpen = $state(true);
   /** The composer's text. */
@@ -40,6 +42,7 @@ export class AppState {
     this.chat = new ChatStore(transport.client, report);
     this.explorer = new ExplorerState(transport.client, report);
     this.architecture = new ArchitectureState(transport.client, report);
+    this.apiServer = new ApiServerState(transport.client);
     transport.client.on('engine.crashed', ({ message }) => this.toasts.show(describeErrorKind('engine-crashed', message)));
     transport.onReconnect(() => void this.start());
   }

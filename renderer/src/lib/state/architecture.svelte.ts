@@ -54,11 +54,9 @@ export class ArchitectureState {
     this.promptText = null;
     this.promptTokens = null;
     this.tryTokens = null;
-    if (key === null) {
-      this.description = null;
-      this.error = null;
-      return;
-    }
+    this.description = null;
+    this.error = null;
+    if (key === null) return;
     void this.inspect();
   }
 

@@ -49,6 +49,8 @@ export class ExplorerState {
   readonly samplingError = new SvelteMap<string, string>();
 
   host: ExplorerHost | null = null;
+  // Timers and patches waiting to be saved: bookkeeping, not shown, so deliberately not reactive.
+  // eslint-disable-next-line svelte/prefer-svelte-reactivity
   private readonly pendingSampling = new Map<string, { patch: Partial<Sampling>; timer: ReturnType<typeof setTimeout> }>();
 
   constructor(

@@ -1,0 +1,232 @@
+import { randomUUID } from 'node:crypto';
+import Database from 'better-sqlite3';
+import { statSync } from 'node:fs';
+import { loadavg } from 'node:os';
+import { join } from 'node:path';
+import type { GeneratedToken } from '../contract/token';
+import { encodeTokens } from '../store/codec';
+import { openDatabase } from '../store/database';
+import { registerSearchFunction, SEARCH_FUNCTION } from '../store/search-terms';
+import { openStore } from '../store/sqlite-store';
+import type { BenchContext, BenchSection } from './section';
+
+/**
+ * The conversation store at scale: a database of 10,000 conversations and 1,000,000 messages
+ * (quick: 1,000 / 50,000), then medians of what the UI waits for. Goals on a 2-core machine:
+ * list < 20 ms, open a 1,000-message conversation < 30 ms, search < 50 ms, append < 2 ms.
+ * `baselineMs` is a one-row read through the same store, to compare machines.
+ */
+export const GOALS = { listMs: 20, openMs: 30, searchMs: 50, appendMs: 2 } as const;
+
+/** Tiny deterministic PRNG (mulberry32): the same database every run. */
+function rng(seed: number): () => number {
+  let state = seed >>> 0;
+  return () => {
+    state = (state + 0x6d2b79f5) >>> 0;
+    let t = state;
+    t = Math.imul(t ^ (t >>> 15), t | 1);
+    t ^= t + Math.imul(t ^ (t >>> 7), t | 61);
+    return ((t ^ (t >>> 14)) >>> 0) / 4294967296;
+  };
+}
+
+const SYLLABLES = ['ka', 'lo', 'mi', 'ren', 'to', 'sa', 'vel', 'du', 'ni', 'por', 'es', 'tra', 'gu', 'fin', 'ze', 'ob'];
+
+/** A vocabulary whose word i is drawn with probability ~ 1/(i+1) (Zipf), as in real text. */
+function vocabulary(size: number): string[] {
+  const words: string[] = [];
+  for (let i = 0; words.length < size; i++) {
+    let n = i;
+    let word = '';
+    do {
+      word += SYLLABLES[n % SYLLABLES.length];
+      n = Math.floor(n / SYLLABLES.length);
+    } while (n > 0);
+    words.push(word);
+  }
+  return words;
+}
+
+function median(values: number[]): number {
+  const sorted = [...values].sort((a, b) => a - b);
+  return sorted[Math.floor(sorted.length / 2)] ?? Number.NaN;
+}
+
+function time(runs: number, fn: () => unknown): number {
+  fn(); // warm up: statement caches, pages
+  const samples: number[] = [];
+  for (let i = 0; i < runs; i++) {
+    const start = performance.now();
+    fn();
+    samples.push(performance.now() - start);
+  }
+  return median(samples);
+}
+
+const round = (ms: number): number => Math.round(ms * 1000) / 1000;
+
+interface Generated {
+  /** 1,000 messages of text. */
+  textId: string;
+  /** 1,000 messages, the 500 answers with 100 tokens and 10 alternatives each, as the app stores them. */
+  tokensId: string;
+  /** A mid-frequency pair of words to search for. */
+  query: string;
+  /** One of the most frequent words: the worst case (every 7th message has it). */
+  common: string;
+}
+
+/**
+ * Writes the database in one transaction through prepared statements, journal and sync off (a
+ * scratch file). The search triggers are dropped while loading and the index is filled in one
+ * statement afterwards: FTS5 flushes its pending terms at the end of every statement, so indexing
+ * row by row through triggers costs ~5x more here (the app's one-row writes pay that, ~0.2 ms).
+ */
+function generate(path: string, conversationCount: number, messageCount: number, log: (line: string) => void): Generated {
+  openDatabase(path).close(); // the schema, migrated
+  const db = new Database(path);
+  registerSearchFunction(db);
+  db.pragma('journal_mode = OFF');
+  db.pragma('synchronous = OFF');
+  db.pragma('foreign_keys = OFF'); // the generator writes parents first; checking costs a lookup per row
+  db.pragma('cache_size = -262144'); // 256 MiB
+  const triggers = db
+    .prepare<[], { name: string; sql: string }>("SELECT name, sql FROM sqlite_schema WHERE type = 'trigger' AND name LIKE '%search%'")
+    .all();
+  for (const trigger of triggers) db.exec(`DROP TRIGGER ${trigger.name}`);
+  const random = rng(42);
+  const words = vocabulary(20000);
+  const zipf = (): string => {
+    // Inverse of the Zipf CDF, approximately: exp(u * ln N) - 1.
+    const index = Math.floor(Math.exp(random() * Math.log(words.length)) - 1);
+    return words[Math.min(index, words.length - 1)] ?? 'x';
+  };
+  const sentence = (min: number, max: number): string => {
+    const n = min + Math.floor(random() * (max - min + 1));
+    const parts: string[] = [];
+    for (let i = 0; i < n; i++) parts.push(zipf());
+    return `${parts.join(' ')}.`;
+  };
+
+  const tokens: GeneratedToken[] = Array.from({ length: 100 }, (_, i) => ({
+    id: i,
+    text: ` ${words[i] ?? ''}`,
+    p: 0.5 + random() / 2,
+    top: Array.from({ length: 10 }, (_, k) => ({ id: i * 10 + k, text: ` ${words[i + k] ?? ''}`, p: random() / (k + 1) })),
+  }));
+  const tokensJson = encodeTokens(tokens);
+  const statsJson = JSON.stringify({ tokens: 100, promptTokens: 500, evaluatedPromptTokens: 20, ttftMs: 80, tokensPerSecond: 30, totalMs: 3400 });
+
+  const insertConversation = db.prepare<[string, string, number, number]>(
+    'INSERT INTO conversations (id, title, created_at, updated_at) VALUES (?, ?, ?, ?)',
+  );
+  const insertMessage = db.prepare<[string, string, string | null, string, string, number, string | null, string | null]>(
+    `INSERT INTO messages (id, conversation_id, parent_id, role, content, status, created_at, tokens, stats)
+     VALUES (?, ?, ?, ?, ?, 'complete', ?, ?, ?)`,
+  );
+  const setLeaf = db.prepare<[string, string]>('UPDATE conversations SET current_leaf_id = ? WHERE id = ?');
+
+  let textId = '';
+  let tokensId = '';
+  const start = Date.UTC(2024, 0, 1);
+  db.transaction(() => {
+    let written = 0;
+    for (let c = 0; c < conversationCount; c++) {
+      const id = randomUUID();
+      const special = c < 2;
+      // Two 1,000-message conversations; the rest share what is left.
+      const remaining = messageCount - written - (special ? 0 : 2000 - Math.min(c, 2) * 1000);
+      const size = special ? 1000 : Math.max(2, Math.round(remaining / (conversationCount - c)));
+      if (c === 0) textId = id;
+      if (c === 1) tokensId = id;
+      const created = start + c * 60_000;
+      insertConversation.run(id, sentence(2, 6), created, created + size * 1000);
+      let parent: string | null = null;
+      let question: string | null = null;
+      for (let m = 0; m < size; m++) {
+        const messageId = randomUUID();
+        const isAnswer = m % 2 === 1;
+        // One answer in ten is regenerated: a sibling under the same question.
+        const under: string | null = isAnswer && m % 20 === 19 && question !== null ? question : parent;
+        insertMessage.run(
+          messageId,
+          id,
+          under,
+          isAnswer ? 'assistant' : 'user',
+          isAnswer ? sentence(20, 60) : sentence(4, 20),
+          created + m * 1000,
+          isAnswer && c === 1 ? tokensJson : null,
+          isAnswer ? statsJson : null,
+        );
+        if (!isAnswer) question = messageId;
+        parent = messageId;
+      }
+      if (parent !== null) setLeaf.run(parent, id);
+      written += size;
+      if (c % 1000 === 999) log(`  ${c + 1} conversations, ${written} messages`);
+    }
+    log('  indexing for search');
+    db.exec(`
+      INSERT INTO message_search (rowid, terms) SELECT rowid, ${SEARCH_FUNCTION}(content) FROM messages WHERE status != 'streaming';
+      INSERT INTO conversation_search (rowid, terms) SELECT rowid, ${SEARCH_FUNCTION}(title) FROM conversations;
+    `);
+    for (const trigger of triggers) db.exec(trigger.sql);
+  })();
+  db.pragma('journal_mode = WAL');
+  db.close();
+  // Ranks ~50 and ~120 of the vocabulary: each in about 1 message in 30; both in about 1 in 400.
+  return { textId, tokensId, query: `${words[50] ?? ''} ${words[120] ?? ''}`, common: words[2] ?? '' };
+}
+
+export const storeBench: BenchSection = {
+  name: 'store',
+  async run({ workDir, quick, log }: BenchContext) {
+    const conversations = quick ? 1000 : 10000;
+    const messages = quick ? 50000 : 1000000;
+    const path = join(workDir, 'store-bench.sqlite');
+
+    const generateStart = performance.now();
+    const { textId, tokensId, query, common } = generate(path, conversations, messages, log);
+    const generateS = (performance.now() - generateStart) / 1000;
+    log(`  generated in ${generateS.toFixed(1)} s`);
+
+    const store = openStore(path);
+    try {
+      const runs = quick ? 9 : 21;
+      const baselineMs = time(runs * 5, () => store.getSetting('bench'));
+      const listMs = time(runs, () => store.listConversations({ limit: 50 }));
+      const openMs = time(runs, () => store.getConversation(textId));
+      const openWithTokensMs = time(runs, () => store.getConversation(tokensId));
+      const searchHits = store.search(query, 50).length;
+      const searchMs = time(runs, () => store.search(query, 50));
+      const commonWordSearchMs = time(runs, () => store.search(common, 50));
+      const total = store.getConversation(textId).messages.length;
+      let leaf = store.getConversation(textId).currentLeafId;
+      const appendMs = time(runs * 5, () => {
+        leaf = store.appendMessage({ conversationId: textId, parentId: leaf, role: 'user', content: 'one more question about kalo', status: 'complete' }).id;
+      });
+      return {
+        conversations,
+        messages,
+        generateS: round(generateS),
+        databaseMiB: round(statSync(path).size / 2 ** 20),
+        baselineMs: round(baselineMs),
+        listMs: round(listMs),
+        openMs: round(openMs),
+        openMessages: total,
+        openWithTokensMs: round(openWithTokensMs),
+        searchMs: round(searchMs),
+        searchHits,
+        commonWordSearchMs: round(commonWordSearchMs),
+        appendMs: round(appendMs),
+        // Medians are wall-clock: on a busy machine (load above the core count) they inflate.
+        loadAverage: round(loadavg()[0] ?? 0),
+        goals: Object.entries(GOALS)
+          .map(([key, goal]) => `${key}<${goal}`)
+          .join(' '),
+      };
+    } finally {
+      store.close();
+    }
+  },
+};
