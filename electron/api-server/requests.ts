@@ -91,7 +91,7 @@ export function prepareChat(body: ChatCompletionRequest, facts: ModelFacts): Pre
  * a single user turn is rendered as plain text — BOS and the prompt, continued directly — which is
  * exactly a raw completion. A model with a template sees the prompt as one user message.
  */
-export function prepareCompletion(body: CompletionRequest, facts: ModelFacts): PreparedRequest {
+export function prepareCompletion(body: CompletionRequest): PreparedRequest {
   if (body.echo === true) throw unsupported('echo', 'echo');
   if (body.suffix != null && body.suffix.length > 0) throw unsupported('suffix', 'suffix (fill-in-the-middle)');
   if (body.best_of != null && body.best_of !== 1) throw unsupported('best_of', 'best_of');

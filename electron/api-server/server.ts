@@ -136,7 +136,7 @@ export async function startApiServer(options: ApiServerOptions): Promise<ApiServ
         const body = parse(completionRequestSchema, await readBody(request));
         const facts = requireModel(body.model);
         meta.client = clientName(meta.client, body.user);
-        return serve(response, prepareCompletion(body, facts), facts, 'text', meta);
+        return serve(response, prepareCompletion(body), facts, 'text', meta);
       }
     }
   }
@@ -206,6 +206,8 @@ export async function startApiServer(options: ApiServerOptions): Promise<ApiServ
     response.on('close', () => {
       if (!response.writableFinished) run.abort();
     });
+    // A client that left while its body was being read is already gone: 'close' will not come again.
+    if (response.destroyed) run.abort();
     if (prepared.stream) {
       response.writeHead(200, { 'Content-Type': 'text/event-stream; charset=utf-8', 'Cache-Control': 'no-cache', Connection: 'keep-alive' });
       // The role comes first, as OpenAI sends it; the client knows it is queued.

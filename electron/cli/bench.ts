@@ -6,8 +6,12 @@ import { parse, UsageError } from './args';
 
 /** Every section `glassbox bench` runs, in order; `--only NAME` picks some. */
 async function sections(): Promise<BenchSection[]> {
-  const { uiBench } = await import('../bench/ui-bench');
-  return [uiBench];
+  const [{ storeBench }, { decodeBench }, { uiBench }] = await Promise.all([
+    import('../bench/store-bench'),
+    import('../bench/decode-bench'),
+    import('../bench/ui-bench'),
+  ]);
+  return [storeBench, decodeBench, uiBench];
 }
 
 /** `glassbox bench [--json] [--quick] [--only store,decode]`: performance as ratios and medians. */

@@ -197,8 +197,8 @@ describe('the OpenAI-compatible API, with the official client', () => {
     const controller = new AbortController();
     const seen = outcomes.length;
     const stream = await openai.chat.completions.create(
-      // Greedy decoding of this prompt writes 600 tokens without an end-of-story token (checked).
-      { model: MODEL, messages: [{ role: 'user', content: 'Once upon a time' }], temperature: 0, max_tokens: 600, stream: true },
+      // Greedy decoding of this prompt writes 2000 tokens without an end-of-story token (checked).
+      { model: MODEL, messages: [{ role: 'user', content: 'Once upon a time' }], temperature: 0, max_tokens: 2000, stream: true },
       { signal: controller.signal },
     );
     let chunks = 0;
@@ -217,8 +217,9 @@ describe('the OpenAI-compatible API, with the official client', () => {
     expect(outcome?.source.startsWith('api:')).toBe(true);
     expect(outcome?.status).toBe('stopped');
     expect(outcome?.finishReason).toBe('cancelled');
-    expect(outcome?.tokens).toBeLessThan(600);
+    expect(outcome?.tokens).toBeLessThan(2000);
     expect(outcome?.stopToEndMs).toBeLessThan(1000);
+    console.log(`[api disconnect] stopped after ${outcome?.tokens} of 2000 tokens, ${outcome?.stopToEndMs?.toFixed(1)} ms after the client left`);
   });
 });
 

@@ -48,6 +48,17 @@ describe('soft delete', () => {
     expect(kindOf(() => store.restoreConversation('nope'))).toBe('not-found');
   });
 
+  it('still finds a live hit behind many better-ranked deleted ones', () => {
+    for (let i = 0; i < 40; i++) {
+      const c = store.createConversation();
+      say(c.id, null, 'buried buried buried');
+      store.deleteConversation(c.id);
+    }
+    const live = store.createConversation();
+    const m = say(live.id, null, 'buried among many other words in a longer message');
+    expect(store.search('buried', 1).map((h) => h.messageId)).toEqual([m.id]);
+  });
+
   it('purges only what was deleted long enough ago, messages and index included', () => {
     vi.useFakeTimers({ toFake: ['Date'] });
     vi.setSystemTime(1_000_000);

@@ -41,6 +41,12 @@ export class AppState {
     this.conversations = new ConversationsStore(transport.client);
     this.chat = new ChatStore(transport.client, report);
     this.explorer = new ExplorerState(transport.client, report);
+    this.explorer.host = {
+      showTokenPanel: () => {
+        this.modelPanelOpen = true;
+        this.panelTab = 'token';
+      },
+    };
     this.architecture = new ArchitectureState(transport.client, report);
     this.apiServer = new ApiServerState(transport.client);
     transport.client.on('engine.crashed', ({ message }) => this.toasts.show(describeErrorKind('engine-crashed', message)));
