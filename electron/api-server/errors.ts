@@ -52,7 +52,8 @@ export function fromServiceError(error: unknown): ApiError {
     case 'no-model':
       return new ApiError(404, wire.message, 'invalid_request_error', 'model_not_found', 'model');
     case 'engine-crashed':
-      return new ApiError(500, wire.message, 'server_error', 'engine_crashed');
+      // The engine restarts on the next request, so a retry is worth it.
+      return new ApiError(500, wire.message, 'server_error', 'engine_crashed', null, 1);
     case 'cancelled':
       return new ApiError(503, wire.message, 'server_error', 'shutting_down');
     default:

@@ -3,7 +3,8 @@ import { join } from 'node:path';
 import { DEFAULT_LOAD_OPTIONS, type LoadOptions } from '../contract/engine-protocol';
 import { EventHub, Router } from '../contract/rpc';
 import type { Engine } from '../engine/engine';
-import { openStore } from '../store/sqlite-store';
+import { openStoreWithRecovery } from '../store/sqlite-store';
+import { startStoreMaintenance } from './maintenance';
 import type { Store } from '../store/store';
 import type { AppInfo } from './app-info';
 import { ChatService } from './chat-service';
@@ -39,8 +40,10 @@ export const DATABASE_FILE = 'glassbox.sqlite';
 /** Everything the app does, without a window: Electron, web mode, the CLI and tests all start here. */
 export function createServices(options: ServicesOptions): Services {
   mkdirSync(options.dataDir, { recursive: true });
-  const store = openStore(join(options.dataDir, DATABASE_FILE));
+  // A corrupt database is moved aside (store.recovery tells the UI); a newer one stops us here.
+  const store = openStoreWithRecovery(join(options.dataDir, DATABASE_FILE));
   store.markUnfinishedAsInterrupted();
+  const stopMaintenance = startStoreMaintenance(store, { warn: (message) => console.warn(message) });
   const hub = new EventHub();
   const { engine } = options;
   // Each service asks the other one question (is a model loaded? is an answer being written?) lazily.
@@ -70,6 +73,7 @@ export function createServices(options: ServicesOptions): Services {
     apiServer,
     async dispose() {
       unsubscribeCrash();
+      stopMaintenance();
       await apiServer.dispose();
       // Stop a running answer first so it is saved as 'stopped', not cut off as 'interrupted'.
       chat.stopAll();
