@@ -1,5 +1,6 @@
 /// <reference lib="dom" />
 import { spawn } from 'node:child_process';
+import type { Browser } from 'playwright-core';
 import { mkdirSync, writeFileSync } from 'node:fs';
 import { join } from 'node:path';
 import { createInterface } from 'node:readline';
@@ -39,7 +40,6 @@ export const uiBench: BenchSection = {
   },
 };
 
-type Browser = Awaited<ReturnType<(typeof import('playwright-core'))['chromium']['launch']>>;
 
 async function streamFrames(context: BenchContext, browser: Browser): Promise<{ p95: number; median: number; frames: number; messages: number }> {
   const dataDir = join(context.workDir, 'ui-stream');
