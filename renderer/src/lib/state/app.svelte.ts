@@ -1,4 +1,6 @@
 import type { Connection } from '../client';
+import type { CallResult } from '../../../../electron/contract/api';
+import type { AppCommand } from '../../../../electron/contract/names';
 import { describeError, describeErrorKind } from '../errors';
 import { ChatStore } from './chat.svelte';
 import { ConnectionState } from './connection.svelte';
@@ -30,6 +32,8 @@ export class AppState {
   readonly apiServer: ApiServerState;
   conversationsOpen = $state(true);
   modelPanelOpen = $state(true);
+  settingsOpen = $state(false);
+  info = $state.raw<CallResult<'app.info'> | null>(null);
   /** The composer's text. */
   draft = $state('');
 
@@ -51,6 +55,36 @@ export class AppState {
     this.apiServer = new ApiServerState(transport.client);
     transport.client.on('engine.crashed', ({ message }) => this.toasts.show(describeErrorKind('engine-crashed', message)));
     transport.onReconnect(() => void this.start());
+    transport.client.on('app.command', ({ command }) => void this.command(command));
+  }
+
+  /** A command from the native menu, or from a keyboard shortcut in the page. */
+  async command(command: AppCommand): Promise<void> {
+    switch (command) {
+      case 'new-chat':
+        return this.newChat();
+      case 'search':
+        return this.conversations.search.show();
+      case 'stop':
+        return void this.chat.stop();
+      case 'toggle-conversations':
+        this.conversationsOpen = !this.conversationsOpen;
+        return;
+      case 'toggle-panel':
+        this.modelPanelOpen = !this.modelPanelOpen;
+        return;
+      case 'show-settings':
+        this.settingsOpen = true;
+        return;
+    }
+  }
+
+  async loadInfo(): Promise<void> {
+    try {
+      this.info = await this.transport.client.call('app.info', {});
+    } catch (error) {
+      this.toasts.show(describeError(error));
+    }
   }
 
   /** Reads everything from the server (at start and after a reconnect). */
