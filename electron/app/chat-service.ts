@@ -7,6 +7,8 @@ import type { ConversationDetail, GenerationStats, Message, MessageStatus, Model
 import type { Engine, Generation } from '../engine/engine';
 import type { Store } from '../store/store';
 import { DEFAULT_TITLE, titleFromPrompt } from './titles';
+import type { DocumentContext, DocumentContextProvider } from '../documents/service';
+import { LOCAL_ENGINE } from '../remote/contract';
 
 /** How many alternatives each token keeps: the top-k shown in the UI and stored with the message. */
 export const TOP_ALTERNATIVES = 10;
@@ -35,6 +37,7 @@ export interface SendInput {
 export class ChatService {
   private active: ActiveGeneration | null = null;
   private readonly finished = new Set<Promise<void>>();
+  private documents: DocumentContextProvider | null = null;
 
   constructor(
     private readonly engine: Engine,
@@ -42,7 +45,21 @@ export class ChatService {
     private readonly hub: EventHub,
     private readonly currentModel: () => ModelFacts | null,
     private readonly now: () => number = Date.now,
+    /** A remote endpoint's engine and facts, for a conversation that chose one (remote/endpoints.ts); throws not-found when removed. */
+    private readonly remoteEngine?: (id: string) => { engine: Engine; facts: ModelFacts },
   ) {}
+
+  /** The engine a conversation chose: the local one (unchanged path) or a remote endpoint's. */
+  private engineFor(conversation: ConversationDetail): { engine: Engine; facts: ModelFacts | null } {
+    const chosen = conversation.engine;
+    if (chosen === undefined || chosen === LOCAL_ENGINE || !this.remoteEngine) return { engine: this.engine, facts: this.currentModel() };
+    return this.remoteEngine(chosen);
+  }
+
+  /** Questions in conversations with attached documents get passages from them (electron/documents). */
+  useDocuments(provider: DocumentContextProvider): void {
+    this.documents = provider;
+  }
 
   get isGenerating(): boolean {
     return this.active !== null;
@@ -63,8 +80,8 @@ export class ChatService {
   regenerate(conversationId: string, messageId: string): { assistantMessage: Message } {
     const answer = this.messageIn(conversationId, messageId, 'assistant');
     if (answer.parentId === null) throw new GlassboxError('invalid-argument', 'This answer has no prompt to answer again.');
-    const facts = this.requireIdle();
     const conversation = this.store.getConversation(conversationId);
+    const facts = this.requireIdle(conversation);
     const history = this.store.pathTo(answer.parentId);
     const assistantMessage = this.startAnswer(conversation, answer.parentId, history, facts, undefined);
     return { assistantMessage };
@@ -83,9 +100,9 @@ export class ChatService {
     }
     const chosen = at.top.find((alternative) => alternative.id === tokenId);
     if (!chosen) throw new GlassboxError('invalid-argument', `Token ${tokenId} is not one of the alternatives at position ${tokenIndex}.`);
-    const facts = this.requireIdle();
-    const prefix: GeneratedToken[] = [...tokens.slice(0, tokenIndex), { id: chosen.id, text: chosen.text, p: chosen.p, top: at.top }];
     const conversation = this.store.getConversation(conversationId);
+    const facts = this.requireIdle(conversation);
+    const prefix: GeneratedToken[] = [...tokens.slice(0, tokenIndex), { id: chosen.id, text: chosen.text, p: chosen.p, top: at.top }];
     const history = this.store.pathTo(answer.parentId);
     return { assistantMessage: this.startAnswer(conversation, answer.parentId, history, facts, answer.sampling ?? undefined, prefix) };
   }
@@ -93,9 +110,9 @@ export class ChatService {
   /** How surprising a user message was to the model: each token's probability given what came before. */
   async promptProbabilities(conversationId: string, messageId: string): Promise<ScoredPrompt> {
     this.messageIn(conversationId, messageId, 'user');
-    this.requireIdle();
     const conversation = this.store.getConversation(conversationId);
-    return this.engine.score(this.turns(conversation, this.store.pathTo(messageId)), TOP_ALTERNATIVES);
+    this.requireIdle(conversation);
+    return this.engineFor(conversation).engine.score(this.turns(conversation, this.store.pathTo(messageId)), TOP_ALTERNATIVES);
   }
 
   async tokenize(text: string): Promise<TokenPiece[]> {
@@ -109,7 +126,7 @@ export class ChatService {
     text: string,
     sampling: Partial<Sampling> | undefined,
   ): { userMessage: Message; assistantMessage: Message } {
-    const facts = this.requireIdle();
+    const facts = this.requireIdle(conversation);
     const userMessage = this.store.appendMessage({
       conversationId: conversation.id,
       parentId,
@@ -126,8 +143,8 @@ export class ChatService {
     return { userMessage, assistantMessage };
   }
 
-  private requireIdle(): ModelFacts {
-    const facts = this.currentModel();
+  private requireIdle(conversation?: ConversationDetail): ModelFacts {
+    const facts = conversation ? this.engineFor(conversation).facts : this.currentModel();
     if (!facts) throw new GlassboxError('no-model', 'No model is loaded. Load a GGUF model in the Model panel first.');
     if (this.active) {
       throw new GlassboxError('busy', 'An answer is still being written. Stop it or wait for it to finish.');
@@ -153,6 +170,7 @@ export class ChatService {
     prefix: GeneratedToken[] = [],
   ): Message {
     const sampling: Sampling = { ...DEFAULT_SAMPLING, ...conversation.sampling, ...override };
+    const context = this.documentContext(conversation, history, sampling, facts);
     let assistantMessage = this.store.appendMessage({
       conversationId: conversation.id,
       parentId,
@@ -166,14 +184,39 @@ export class ChatService {
       this.store.saveProgress(assistantMessage.id, prefix.map((t) => t.text).join(''), prefix);
       assistantMessage = this.store.getMessage(assistantMessage.id);
     }
-    this.start(conversation.id, assistantMessage.id, this.turns(conversation, history), sampling, prefix);
+    if (context) {
+      this.documents?.saveSources(assistantMessage.id, context.sources);
+      assistantMessage = { ...assistantMessage, sources: context.sources };
+    }
+    const turns = this.turns(conversation, history, context?.system);
+    this.start(conversation.id, assistantMessage.id, turns, sampling, prefix, this.engineFor(conversation).engine);
     return assistantMessage;
   }
 
+  /** Passages from the conversation's attached documents for the last question, within the model's context. */
+  private documentContext(
+    conversation: ConversationDetail,
+    history: Message[],
+    sampling: Sampling,
+    facts: ModelFacts,
+  ): DocumentContext | null {
+    if (!this.documents) return null;
+    const question = [...history].reverse().find((m) => m.role === 'user')?.content ?? '';
+    const promptChars = history.reduce((sum, m) => sum + m.content.length, conversation.systemPrompt.length);
+    return this.documents.contextFor(conversation.id, question, {
+      contextSize: facts.contextSize,
+      answerTokens: sampling.maxTokens,
+      promptChars,
+    });
+  }
+
   /** The chat as the engine sees it: the system prompt, then the branch's messages that have text. */
-  private turns(conversation: ConversationDetail, history: Message[]): ChatTurn[] {
+  private turns(conversation: ConversationDetail, history: Message[], documents?: string): ChatTurn[] {
+    // Document passages join the system prompt: one system turn, which every chat template accepts.
+    const own = conversation.systemPrompt.trim().length > 0 ? conversation.systemPrompt : '';
+    const system = documents === undefined ? own : own === '' ? documents : `${own}\n\n${documents}`;
     return [
-      ...(conversation.systemPrompt.trim().length > 0 ? [{ role: 'system' as const, content: conversation.systemPrompt }] : []),
+      ...(system.length > 0 ? [{ role: 'system' as const, content: system }] : []),
       ...history.filter((m) => m.content.length > 0).map(({ role, content }) => ({ role, content })),
     ];
   }
@@ -193,7 +236,14 @@ export class ChatService {
     await Promise.all([...this.finished]);
   }
 
-  private start(conversationId: string, messageId: string, history: ChatTurn[], sampling: Sampling, prefix: GeneratedToken[]): void {
+  private start(
+    conversationId: string,
+    messageId: string,
+    history: ChatTurn[],
+    sampling: Sampling,
+    prefix: GeneratedToken[],
+    engine: Engine = this.engine,
+  ): void {
     const tokens: GeneratedToken[] = [...prefix];
     let content = prefix.map((t) => t.text).join('');
     let lastSave = this.now();
@@ -201,12 +251,12 @@ export class ChatService {
       this.store.saveProgress(messageId, content, tokens);
       lastSave = this.now();
     };
-    const generation = this.engine.generate(
+    const generation = engine.generate(
       {
         messages: history,
         sampling,
         topAlternatives: TOP_ALTERNATIVES,
-        ...(prefix.length > 0 ? { prefixTokens: prefix.map((t) => t.id) } : {}),
+        ...(prefix.length > 0 ? { prefixTokens: prefix.map((t) => t.id), prefixText: prefix.map((t) => t.text).join('') } : {}),
       },
       (index, token) => {
         tokens.push(token);
@@ -221,7 +271,9 @@ export class ChatService {
       (result) => this.finish(conversationId, messageId, content, tokens, result.status, statsOf(result), null),
       (error: unknown) => {
         const wire: WireError = toWireError(error);
-        const status: MessageStatus = isGlassboxError(error, 'engine-crashed') ? 'interrupted' : 'error';
+        // A crashed engine or a remote stream cut mid-answer: the partial answer is kept as interrupted.
+        const status: MessageStatus =
+          isGlassboxError(error, 'engine-crashed') || isGlassboxError(error, 'remote-stream-cut') ? 'interrupted' : 'error';
         this.finish(conversationId, messageId, content, tokens, status, null, wire);
       },
     );
@@ -255,6 +307,7 @@ function statsOf(result: GenerateResult): GenerationStats {
     ttftMs: result.ttftMs,
     tokensPerSecond: result.tokensPerSecond,
     totalMs: result.totalMs,
+    ...(result.probabilities === 'none' ? { probabilities: 'none' as const } : {}),
   };
 }
 

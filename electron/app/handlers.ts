@@ -5,6 +5,11 @@ import type { ChatService } from './chat-service';
 import type { ModelService } from './model-service';
 import type { AppInfo } from './app-info';
 import type { ApiServerController } from '../api-server/controller';
+import { remoteHandlers } from '../remote/handlers';
+import type { EndpointService } from '../remote/endpoints';
+import type { DocumentService } from '../documents/service';
+import { documentHandlers, withSources } from '../documents/handlers';
+import type { ModelLibrary } from '../models/library';
 
 /** The contract's calls, each answered by one service method. */
 export function createHandlers(deps: {
@@ -13,15 +18,18 @@ export function createHandlers(deps: {
   models: ModelService;
   chat: ChatService;
   apiServer: ApiServerController;
+  endpoints: EndpointService;
+  documents: DocumentService;
+  library: ModelLibrary;
 }): Handlers {
-  const { info, store, models, chat, apiServer } = deps;
+  const { info, store, models, chat, apiServer, library } = deps;
   return {
     'app.info': async () => info,
     'model.state': async () => models.current,
-    'model.load': async ({ path }) => models.load(path),
+    'model.load': async ({ path, settings }) => models.load(path, settings),
     'conversations.list': async () => store.listConversations(),
     'conversations.create': async ({ title }) => store.createConversation(title),
-    'conversations.get': async ({ id }) => store.getConversation(id),
+    'conversations.get': async ({ id }) => withSources(deps.documents, store.getConversation(id)),
     'conversations.rename': async ({ id, title }) => store.renameConversation(id, title),
     'conversations.delete': async ({ id }) => ({ deleted: store.deleteConversation(id) }),
     'conversations.restore': async ({ id }) => store.restoreConversation(id),
@@ -29,7 +37,8 @@ export function createHandlers(deps: {
     'conversations.search': async ({ query, limit }) => store.search(query, limit ?? 50),
     'conversations.setSystemPrompt': async ({ id, systemPrompt }) => store.setSystemPrompt(id, systemPrompt),
     'conversations.setSampling': async ({ id, sampling }) => store.setSampling(id, sampling),
-    'conversations.selectBranch': async ({ conversationId, messageId }) => store.selectBranch(conversationId, messageId),
+    'conversations.selectBranch': async ({ conversationId, messageId }) =>
+      withSources(deps.documents, store.selectBranch(conversationId, messageId)),
     'conversations.export': async ({ id, format }) => store.exportConversation(id, format),
     'conversations.exportAll': async () => store.exportAll(),
     'conversations.import': async ({ content }) => store.importConversation(content),
@@ -53,5 +62,18 @@ export function createHandlers(deps: {
     'chat.stop': async ({ conversationId }) => ({ stopped: chat.stop(conversationId) }),
     'apiServer.status': async () => apiServer.status,
     'apiServer.configure': async (patch) => apiServer.configure(patch),
+    ...remoteHandlers({ endpoints: deps.endpoints, store }),
+    'model.unload': async () => ({ unloaded: await models.unload() }),
+    'models.fit': async ({ path, settings }) => {
+      const { settings: chosen, estimate } = await models.fit(path, settings);
+      return { settings: chosen, estimate, memory: models.memory() };
+    },
+    'models.catalogue': async () => library.catalogue(),
+    'models.library': async () => library.state(),
+    'models.setDir': async ({ dir }) => library.setDir(dir),
+    'models.download': async ({ model }) => library.download(model),
+    'models.cancelDownload': async ({ id }) => ({ cancelled: library.cancel(id) }),
+    'models.delete': async ({ path }) => ({ deleted: await library.delete(path) }),
+    ...documentHandlers(deps.documents),
   };
 }

@@ -1,5 +1,5 @@
 import { existsSync, statSync } from 'node:fs';
-import { resolve } from 'node:path';
+import { basename, resolve } from 'node:path';
 import type { LoadOptions } from '../contract/engine-protocol';
 import { GlassboxError, toWireError } from '../contract/errors';
 import type { ModelFacts, ModelState } from '../contract/model';
@@ -8,8 +8,14 @@ import type { Engine } from '../engine/engine';
 import type { Store } from '../store/store';
 import { inspectGguf } from '../inspect/describe';
 import type { ModelDescription } from '../inspect/description';
+import { DEFAULT_LOAD_SETTINGS, loadSettingsSchema, type FitEstimate, type LoadSettings, type MachineMemory } from '../models/contract';
+import { estimateFit, shapeFromDescription } from '../models/fit';
+import { machineMemory, type GpuReport } from '../models/memory';
+import { precheckModel } from '../models/precheck';
 
 const LAST_MODEL_SETTING = 'model.lastPath';
+/** Per-model load settings are remembered under this prefix plus the file's path. */
+const SETTINGS_PREFIX = 'model.settings:';
 /** Progress events are throttled: a renderer needs a smooth bar, not thousands of messages. */
 const PROGRESS_STEP = 0.01;
 
@@ -18,6 +24,10 @@ export class ModelService {
   private state: ModelState = { status: 'none' };
   private loading: Promise<ModelFacts> | null = null;
   private description: { key: string; value: ModelDescription } | null = null;
+  /** The loaded model's fit estimate: what unloading it gives back to the next load. */
+  private loadedEstimate: FitEstimate | null = null;
+  /** The GPU as the engine last reported it (VRAM is only known after a load on a GPU backend). */
+  private gpu: GpuReport | null = null;
 
   constructor(
     private readonly engine: Engine,
@@ -25,7 +35,53 @@ export class ModelService {
     private readonly hub: EventHub,
     private readonly loadOptions: LoadOptions,
     private readonly isBusy: () => boolean,
+    /** Memory for the fit check; tests pass a fixed machine. */
+    private readonly memoryProbe: (releasableRam: number, gpu: GpuReport | null) => MachineMemory = machineMemory,
   ) {}
+
+  /** Memory a new load may use: what is free now plus what unloading the current model gives back. */
+  memory(): MachineMemory {
+    const loaded = this.loadedEstimate;
+    const gpu = this.gpu && loaded ? { ...this.gpu, modelVram: loaded.vramBytes } : this.gpu;
+    return this.memoryProbe(loaded?.ramBytes ?? 0, gpu);
+  }
+
+  /** The remembered load settings of a model file (defaults where nothing was chosen). */
+  settingsFor(path: string): LoadSettings {
+    const base: LoadSettings = { ...DEFAULT_LOAD_SETTINGS, threads: this.loadOptions.threads, contextSize: this.loadOptions.contextSize };
+    const raw = this.store.getSetting(SETTINGS_PREFIX + resolve(path));
+    if (raw === null) return base;
+    try {
+      const parsed = loadSettingsSchema.partial().safeParse(JSON.parse(raw));
+      return parsed.success ? { ...base, ...stripUndefined(parsed.data) } : base;
+    } catch {
+      return base;
+    }
+  }
+
+  /**
+   * Reads the header (refusing a corrupt file) and estimates the memory a load with these settings
+   * needs, without loading anything.
+   */
+  async fit(requested: string, settings: Partial<LoadSettings> = {}): Promise<{ settings: LoadSettings; estimate: FitEstimate; description: ModelDescription }> {
+    const path = resolve(requested);
+    const chosen = { ...this.settingsFor(path), ...stripUndefined(settings) };
+    const description = await precheckModel(path);
+    const estimate = estimateFit(shapeFromDescription(description), chosen, this.memory());
+    return { settings: chosen, estimate, description };
+  }
+
+  /** Unloads the model (the engine keeps running); the state becomes 'none'. */
+  async unload(): Promise<boolean> {
+    if (this.loading) throw new GlassboxError('busy', 'A model is loading. Wait for it to finish.');
+    if (this.isBusy()) throw new GlassboxError('busy', 'An answer is being written. Stop it before unloading the model.');
+    if (this.state.status !== 'loaded') return false;
+    await this.engine.unload();
+    this.loadedEstimate = null;
+    this.description = null;
+    this.setState({ status: 'none' });
+    return true;
+  }
 
   get current(): ModelState {
     return this.state;
@@ -50,14 +106,25 @@ export class ModelService {
     return this.store.getSetting(LAST_MODEL_SETTING);
   }
 
-  async load(requested: string): Promise<ModelFacts> {
+  /**
+   * Loads a model. Its header is read first with our own reader, so a corrupt or truncated file is
+   * refused ('model-invalid') before llama.cpp sees it, and the memory it needs is estimated, so a
+   * load that would exhaust memory is refused ('model-too-large') while the current model stays.
+   * Settings given here are remembered for this file once it loads.
+   */
+  async load(requested: string, settings: Partial<LoadSettings> = {}): Promise<ModelFacts> {
     if (this.loading) throw new GlassboxError('busy', 'A model is already loading. Wait for it to finish.');
     if (this.isBusy()) throw new GlassboxError('busy', 'An answer is being written. Stop it before loading another model.');
     const path = resolve(requested);
     if (!existsSync(path) || !statSync(path).isFile()) {
       throw new GlassboxError('not-found', `No model file at ${path}. Check the path and try again.`);
     }
-    this.loading = this.runLoad(path);
+    const run = async (): Promise<ModelFacts> => {
+      const { settings: chosen, estimate } = await this.fit(path, settings);
+      if (estimate.verdict === 'too-large') throw new GlassboxError('model-too-large', `${basename(path)} ${lowerFirst(estimate.summary)}`);
+      return this.runLoad(path, chosen, estimate);
+    };
+    this.loading = run();
     try {
       return await this.loading;
     } finally {
@@ -65,17 +132,31 @@ export class ModelService {
     }
   }
 
-  private async runLoad(path: string): Promise<ModelFacts> {
+  private async runLoad(path: string, settings: LoadSettings, estimate: FitEstimate): Promise<ModelFacts> {
     let lastSent = -1;
     this.setState({ status: 'loading', path, progress: 0 });
+    this.loadedEstimate = null;
+    const options: LoadOptions = {
+      ...this.loadOptions,
+      threads: settings.threads,
+      contextSize: settings.contextSize,
+      gpuLayers: settings.gpuLayers,
+      batchSize: settings.batchSize,
+      flashAttention: settings.flashAttention,
+    };
     try {
-      const facts = await this.engine.load(path, this.loadOptions, (progress) => {
+      const facts = await this.engine.load(path, options, (progress) => {
         if (progress - lastSent >= PROGRESS_STEP || progress >= 1) {
           lastSent = progress;
           this.setState({ status: 'loading', path, progress: Math.min(1, Math.max(0, progress)) });
         }
       });
       this.store.setSetting(LAST_MODEL_SETTING, path);
+      this.store.setSetting(SETTINGS_PREFIX + path, JSON.stringify(settings));
+      this.loadedEstimate = estimate;
+      if (facts.vram !== undefined && facts.gpu !== 'cpu') {
+        this.gpu = { backend: facts.gpu, devices: facts.gpuDevices ?? [], totalVram: facts.vram.total, freeVram: facts.vram.free, modelVram: 0 };
+      }
       this.setState({ status: 'loaded', facts });
       return facts;
     } catch (error) {
@@ -89,4 +170,12 @@ export class ModelService {
     this.state = state;
     this.hub.emit('model.state', state);
   }
+}
+
+function stripUndefined<T extends object>(value: T): Partial<T> {
+  return Object.fromEntries(Object.entries(value).filter(([, v]) => v !== undefined)) as Partial<T>;
+}
+
+function lowerFirst(text: string): string {
+  return text.length > 0 ? text[0]!.toLowerCase() + text.slice(1) : text;
 }

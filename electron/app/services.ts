@@ -12,6 +12,11 @@ import { createHandlers } from './handlers';
 import { ModelService } from './model-service';
 import { APP_SOURCE, EngineQueue } from './engine-queue';
 import { ApiServerController } from '../api-server/controller';
+import { DocumentService } from '../documents/service';
+import { DocumentsStore } from '../store/documents-store';
+import { EndpointService } from '../remote/endpoints';
+import { MemorySecrets, type SecretStore } from '../remote/secrets';
+import { ModelLibrary } from '../models/library';
 
 export interface Services {
   readonly router: Router;
@@ -24,6 +29,12 @@ export interface Services {
   /** Every generation goes through it: the app's chat and API clients take turns. */
   readonly queue: EngineQueue;
   readonly apiServer: ApiServerController;
+  /** Documents for question answering: the library, ingestion, retrieval for the chat. */
+  readonly documents: DocumentService;
+  /** Remote OpenAI-compatible endpoints (Settings → Engines), each an Engine a conversation may choose. */
+  readonly endpoints: EndpointService;
+  /** The models folder, the first-run catalogue and downloads. */
+  readonly library: ModelLibrary;
   dispose(): Promise<void>;
 }
 
@@ -33,6 +44,10 @@ export interface ServicesOptions {
   version: string;
   engine: Engine;
   loadOptions?: Partial<LoadOptions>;
+  /** Where remote endpoints' API keys are kept: Electron passes SafeStorageSecrets; default: memory only (never disk). */
+  secrets?: SecretStore;
+  /** Where hf: URIs are downloaded from (tests: a local server); default GLASSBOX_HF_ENDPOINT or huggingface.co. */
+  hfEndpoint?: string;
 }
 
 export const DATABASE_FILE = 'glassbox.sqlite';
@@ -48,7 +63,11 @@ export function createServices(options: ServicesOptions): Services {
   const { engine } = options;
   // Each service asks the other one question (is a model loaded? is an answer being written?) lazily.
   const queue = new EngineQueue(engine);
-  const chat: ChatService = new ChatService(queue.forSource(APP_SOURCE), store, hub, () => models.facts);
+  const endpoints = new EndpointService(store, options.secrets ?? new MemorySecrets());
+  const chat: ChatService = new ChatService(queue.forSource(APP_SOURCE), store, hub, () => models.facts, Date.now, (id) => {
+    const engine = endpoints.engine(id);
+    return { engine, facts: engine.facts };
+  });
   const models: ModelService = new ModelService(
     engine,
     store,
@@ -60,7 +79,26 @@ export function createServices(options: ServicesOptions): Services {
   const info: AppInfo = { version: options.version, mode: options.mode, dataDir: options.dataDir, platform: process.platform };
   const apiServer = new ApiServerController({ store, hub, queue, modelState: () => models.current });
   void apiServer.restore();
-  const router = new Router(createHandlers({ info, store, models, chat, apiServer }));
+  const library = new ModelLibrary({
+    store,
+    hub,
+    dataDir: options.dataDir,
+    memory: () => models.memory(),
+    loadedPath: () => models.facts?.path ?? null,
+    ...(options.hfEndpoint !== undefined ? { endpoint: options.hfEndpoint } : {}),
+  });
+  const documents = new DocumentService({
+    store: new DocumentsStore(() => store.database),
+    hub,
+    uploadsDir: join(options.dataDir, 'uploads'),
+    // Chunks are sized in the loaded model's tokens when there is one (see documents/chunk.ts).
+    tokenizer: () => {
+      const facts = models.facts;
+      return facts ? { name: facts.fileName, count: async (text) => (await engine.tokenize(text)).length } : null;
+    },
+  });
+  chat.useDocuments(documents);
+  const router = new Router(createHandlers({ info, store, models, chat, apiServer, documents, library, endpoints }));
   return {
     router,
     hub,
@@ -71,14 +109,21 @@ export function createServices(options: ServicesOptions): Services {
     info,
     queue,
     apiServer,
+    library,
+    endpoints,
+    documents,
     async dispose() {
       unsubscribeCrash();
+      documents.cancelAll();
+      library.cancelAll();
+      await library.settled();
       stopMaintenance();
       await apiServer.dispose();
       // Stop a running answer first so it is saved as 'stopped', not cut off as 'interrupted'.
       chat.stopAll();
       await Promise.race([chat.settled(), new Promise((r) => setTimeout(r, 3000))]);
       await engine.dispose();
+      await endpoints.dispose();
       await chat.settled();
       store.close();
     },

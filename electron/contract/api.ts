@@ -7,6 +7,22 @@ import { generatedTokenSchema } from './token';
 import { APP_COMMANDS, type CallName } from './names';
 import { apiRequestLogSchema, apiServerConfigureSchema, apiServerStatusSchema } from '../api-server/contract';
 import {
+  documentInfoSchema,
+  ingestProgressSchema,
+  ingestResultSchema,
+  MAX_UPLOAD_PART_CHARS,
+  searchResultSchema,
+} from '../documents/contract';
+import { endpointSaveSchema, endpointSchema, endpointTestSchema, remoteModelSchema } from '../remote/contract';
+import {
+  catalogueEntrySchema,
+  downloadStateSchema,
+  fitEstimateSchema,
+  libraryStateSchema,
+  loadSettingsSchema,
+  machineMemorySchema,
+} from '../models/contract';
+import {
   conversationDetailSchema,
   conversationSummarySchema,
   backupInfoSchema,
@@ -40,7 +56,8 @@ export const calls = {
   },
   'model.state': { args: empty, result: modelStateSchema },
   'model.load': {
-    args: z.object({ path: z.string().min(1).max(4096) }).strict(),
+    /** settings: the load settings to use (and remember for this file); missing ones are the remembered ones. */
+    args: z.object({ path: z.string().min(1).max(4096), settings: loadSettingsSchema.partial().optional() }).strict(),
     result: modelFactsSchema,
   },
   'conversations.list': { args: empty, result: z.array(conversationSummarySchema) },
@@ -146,6 +163,78 @@ export const calls = {
   'apiServer.status': { args: empty, result: apiServerStatusSchema },
   /** Saves API server settings and starts, restarts or stops it; a network address without an API key is refused. */
   'apiServer.configure': { args: apiServerConfigureSchema, result: apiServerStatusSchema },
+  /** Remote engines (Settings → Engines): OpenAI-compatible endpoints. API keys go in, never come out. */
+  'endpoints.list': { args: empty, result: z.array(endpointSchema) },
+  'endpoints.save': { args: endpointSaveSchema, result: endpointSchema },
+  'endpoints.remove': { args: z.object({ id }).strict(), result: z.object({ removed: z.boolean() }) },
+  /** "Connect and list models": GET /models on the given base URL. */
+  'endpoints.test': { args: endpointTestSchema, result: z.object({ models: z.array(remoteModelSchema) }) },
+  /** Which engine answers in this conversation: 'local' or an endpoint id. */
+  'conversations.setEngine': { args: z.object({ id, engine: id }).strict(), result: conversationDetailSchema },
+  /** Unloads the model; the engine stays up. */
+  'model.unload': { args: empty, result: z.object({ unloaded: z.boolean() }) },
+  /**
+   * A model file's remembered load settings (overridden by `settings`) and the memory a load with them
+   * would need, from its header alone; a corrupt file is refused (model-invalid) without loading it.
+   */
+  'models.fit': {
+    args: z.object({ path: z.string().min(1).max(4096), settings: loadSettingsSchema.partial().optional() }).strict(),
+    result: z.object({ settings: loadSettingsSchema, estimate: fitEstimateSchema, memory: machineMemorySchema }),
+  },
+  /** The first-run catalogue (static, nothing is fetched) with whether each model fits this machine. */
+  'models.catalogue': {
+    args: empty,
+    result: z.object({ memory: machineMemorySchema, entries: z.array(catalogueEntrySchema) }),
+  },
+  /** The models folder, the .gguf files in it (from their headers) and downloads in progress. */
+  'models.library': { args: empty, result: libraryStateSchema },
+  'models.setDir': { args: z.object({ dir: z.string().min(1).max(4096) }).strict(), result: libraryStateSchema },
+  /** Starts downloading a catalogue model (by id) or an hf:/https: URI; progress comes as 'models.download' events. */
+  'models.download': { args: z.object({ model: z.string().min(1).max(2048) }).strict(), result: downloadStateSchema },
+  'models.cancelDownload': { args: z.object({ id }).strict(), result: z.object({ cancelled: z.boolean() }) },
+  /** Deletes a .gguf file in the models folder (not the loaded one). */
+  'models.delete': { args: z.object({ path: z.string().min(1).max(4096) }).strict(), result: z.object({ deleted: z.boolean() }) },
+  /** Documents for question answering (electron/documents): the library, adding files, attachments, search. */
+  'documents.list': { args: empty, result: z.array(documentInfoSchema) },
+  /** Adds a file by path (Electron, CLI); progress comes as 'documents.progress' events for jobId; attached when conversationId is given. */
+  'documents.addPath': {
+    args: z.object({ path: z.string().min(1).max(4096), jobId: id, conversationId: id.optional() }).strict(),
+    result: ingestResultSchema,
+  },
+  /** Web mode: one part of a dropped file's bytes, base64, appended at offset (the socket carries 1 MiB a message). */
+  'documents.uploadPart': {
+    args: z
+      .object({ uploadId: id, offset: z.number().int().min(0), data: z.string().max(MAX_UPLOAD_PART_CHARS) })
+      .strict(),
+    result: z.object({ received: z.number().int() }),
+  },
+  /** Web mode: adds the file whose parts were uploaded. */
+  'documents.addUpload': {
+    args: z.object({ uploadId: id, name: z.string().min(1).max(500), jobId: id, conversationId: id.optional() }).strict(),
+    result: ingestResultSchema,
+  },
+  'documents.cancel': { args: z.object({ jobId: id }).strict(), result: z.object({ cancelled: z.boolean() }) },
+  'documents.remove': { args: z.object({ id }).strict(), result: z.object({ removed: z.boolean() }) },
+  'documents.attached': { args: z.object({ conversationId: id }).strict(), result: z.array(documentInfoSchema) },
+  'documents.attach': {
+    args: z.object({ conversationId: id, documentId: id }).strict(),
+    result: z.array(documentInfoSchema),
+  },
+  'documents.detach': {
+    args: z.object({ conversationId: id, documentId: id }).strict(),
+    result: z.array(documentInfoSchema),
+  },
+  /** BM25 search over every document's passages (or only documentIds), best first. */
+  'documents.search': {
+    args: z
+      .object({
+        query: z.string().min(1).max(2000),
+        top: z.number().int().min(1).max(100).optional(),
+        documentIds: z.array(id).max(1000).optional(),
+      })
+      .strict(),
+    result: z.array(searchResultSchema),
+  },
 } as const satisfies { [N in CallName]: { args: z.ZodType; result: z.ZodType } };
 
 /** Events pushed to every connected client. Deltas only: a token event never carries the whole chat. */
@@ -173,6 +262,10 @@ export const events = {
   'apiServer.status': apiServerStatusSchema.omit({ recent: true }),
   /** One finished request to the API server, for the API tab's list. */
   'apiServer.request': apiRequestLogSchema,
+  /** A download's progress (a few times a second), then its end (done, error or cancelled). */
+  'models.download': downloadStateSchema,
+  /** Adding a document: reading, indexing, then done, error or cancelled (one job per file). */
+  'documents.progress': ingestProgressSchema,
 } as const;
 
 export type Calls = typeof calls;

@@ -2,6 +2,7 @@ import { z } from 'zod';
 import { samplingSchema } from './model';
 import { generatedTokenSchema } from './token';
 import { wireErrorSchema } from './errors';
+import { sourceSchema } from '../documents/contract';
 
 export const MESSAGE_STATUSES = ['complete', 'streaming', 'stopped', 'interrupted', 'error'] as const;
 export const messageStatusSchema = z.enum(MESSAGE_STATUSES);
@@ -20,6 +21,8 @@ export const generationStatsSchema = z.object({
   ttftMs: z.number().nullable(),
   tokensPerSecond: z.number().nullable(),
   totalMs: z.number(),
+  /** 'none': the (remote) engine returned no probabilities for this answer; its tokens' p and top are placeholders. Absent: exact. */
+  probabilities: z.enum(['exact', 'none']).optional(),
 });
 export type GenerationStats = z.infer<typeof generationStatsSchema>;
 
@@ -46,6 +49,8 @@ export const messageSchema = z.object({
   error: wireErrorSchema.nullable(),
   /** The ids of this message and its siblings (same parent), oldest first: the ‹ 2/3 › switcher. */
   siblingIds: z.array(z.string()),
+  /** Document passages this answer was given, cited as [n] (electron/documents). Absent or null: none. */
+  sources: z.array(sourceSchema).nullable().optional(),
 });
 export type Message = z.infer<typeof messageSchema>;
 
@@ -66,6 +71,8 @@ export const conversationDetailSchema = conversationSummarySchema.extend({
   sampling: samplingSchema,
   /** The messages on the branch currently shown, root first. */
   messages: z.array(messageSchema),
+  /** Which engine answers: 'local' (the loaded GGUF) or a remote endpoint's id (electron/remote). Absent: local. */
+  engine: z.string().optional(),
 });
 export type ConversationDetail = z.infer<typeof conversationDetailSchema>;
 

@@ -15,6 +15,12 @@ export const loadOptionsSchema = z.object({
   gpu: z.enum(['auto', 'cpu']),
   /** Context size in tokens; null uses min(trained context, 4096). */
   contextSize: z.number().int().min(64).max(1_048_576).nullable(),
+  /** Layers to offload to the GPU: 'auto' (absent) lets node-llama-cpp fit what VRAM allows. */
+  gpuLayers: z.union([z.literal('auto'), z.number().int().min(0).max(1024)]).optional(),
+  /** Prompt-processing batch in tokens; null or absent uses the library's default. */
+  batchSize: z.number().int().min(1).max(65_536).nullable().optional(),
+  /** Flash attention (smaller compute buffer); absent or false keeps it off. */
+  flashAttention: z.boolean().optional(),
 });
 export type LoadOptions = z.infer<typeof loadOptionsSchema>;
 
@@ -35,6 +41,11 @@ export const generateRequestSchema = z.object({
    * text included; result.prefixText is that prefix's part. maxTokens limits the new tokens only.
    */
   prefixTokens: z.array(z.number().int().min(0)).max(32768).optional(),
+  /**
+   * The prefix tokens' text (set with prefixTokens). A remote engine cannot evaluate token ids (they
+   * are not the server's vocabulary; see electron/remote/remote-engine.ts), so it continues from this text.
+   */
+  prefixText: z.string().optional(),
 });
 export type GenerateRequest = z.infer<typeof generateRequestSchema>;
 
@@ -57,6 +68,12 @@ export const generateResultSchema = z.object({
    * were not in the KV cache and had to be evaluated.
    */
   prefixText: z.string().optional(),
+  /**
+   * Whether the tokens carry probabilities. 'none': the engine (a remote server that ignores
+   * `logprobs`) reported none, so every token was streamed with p = 1 and top = [] as placeholders
+   * that must not be shown as probabilities. Absent means 'exact' (the local engine always has them).
+   */
+  probabilities: z.enum(['exact', 'none']).optional(),
 });
 export type GenerateResult = z.infer<typeof generateResultSchema>;
 

@@ -19,6 +19,15 @@ export const ERROR_KINDS = [
   'database-newer',
   'database-corrupt',
   'internal',
+  /** Remote engines (electron/remote/errors.ts): what went wrong talking to an OpenAI-compatible endpoint. */
+  'remote-unreachable',
+  'remote-tls',
+  'remote-auth',
+  'remote-rate-limited',
+  'remote-not-found',
+  'remote-stream-cut',
+  'remote-unsupported',
+  'remote-failed',
 ] as const;
 
 export type ErrorKind = (typeof ERROR_KINDS)[number];

@@ -39,6 +39,14 @@ export const modelFactsSchema = z.object({
   gpu: z.string(),
   gpuLayers: z.number().int(),
   threads: z.number().int(),
+  /** GPU device names (empty on the CPU). */
+  gpuDevices: z.array(z.string()).optional(),
+  /** VRAM of the GPU backend after the load (bytes); absent on the CPU. */
+  vram: z.object({ total: z.number(), used: z.number(), free: z.number() }).optional(),
+  /** Layers of the model in node-llama-cpp's count (block_count + 1 for the output layer). */
+  totalLayers: z.number().int().optional(),
+  batchSize: z.number().int().optional(),
+  flashAttention: z.boolean().optional(),
 });
 export type ModelFacts = z.infer<typeof modelFactsSchema>;
 

@@ -49,7 +49,8 @@ export class LlamaRuntime {
       const info = await stat(path);
       if (info.isDirectory()) throw Object.assign(new Error('is a directory'), { code: 'EISDIR' });
       const llama = await this.llama(options.gpu);
-      const model = await llama.loadModel({ modelPath: path, onLoadProgress: onProgress });
+      const gpuLayers = llama.gpu === false ? 0 : (options.gpuLayers ?? 'auto');
+      const model = await llama.loadModel({ modelPath: path, onLoadProgress: onProgress, gpuLayers });
       try {
         this.current = await this.prepare(llama, model, path, info.size, options);
       } catch (error) {
@@ -79,7 +80,15 @@ export class LlamaRuntime {
     // swaFullCache: sliding-window models could otherwise not reuse a cached prefix across turns.
     // Without this the context may use the library's maxThreads (max(4, cores)) instead: 1000x slower on 2 cores.
     llama.maxThreads = threads;
-    const context = await model.createContext({ contextSize: options.contextSize ?? Math.min(trained ?? DEFAULT_MAX_CONTEXT, DEFAULT_MAX_CONTEXT), threads, sequences: 1, swaFullCache: true });
+    const context = await model.createContext({
+      contextSize: options.contextSize ?? Math.min(trained ?? DEFAULT_MAX_CONTEXT, DEFAULT_MAX_CONTEXT),
+      threads,
+      sequences: 1,
+      swaFullCache: true,
+      ...(options.batchSize != null ? { batchSize: options.batchSize } : {}),
+      ...(options.flashAttention === true ? { flashAttention: true } : {}),
+    });
+    const gpuInfo = await gpuFacts(llama);
     const format = promptFormatFor(model, (m) => resolveChatWrapper(m));
     const facts: ModelFacts = {
       path,
@@ -99,6 +108,10 @@ export class LlamaRuntime {
       gpu: llama.gpu === false ? 'cpu' : llama.gpu,
       gpuLayers: model.gpuLayers,
       threads,
+      ...gpuInfo,
+      totalLayers: safeNumber(() => insights.totalLayers) ?? undefined,
+      batchSize: context.batchSize,
+      flashAttention: context.flashAttention === true,
     };
     return { model, context, sequence: context.getSequence(), format, facts };
   }
@@ -135,6 +148,17 @@ export class LlamaRuntime {
       this.recentLog.push(line.trim());
       if (this.recentLog.length > LOG_LINES_KEPT) this.recentLog.shift();
     }
+  }
+}
+
+/** Device names and VRAM of a GPU backend, for the side panel and the next fit estimate; nothing on the CPU. */
+async function gpuFacts(llama: Llama): Promise<Pick<ModelFacts, 'gpuDevices' | 'vram'>> {
+  if (llama.gpu === false) return {};
+  try {
+    const [devices, vram] = await Promise.all([llama.getGpuDeviceNames(), llama.getVramState()]);
+    return { gpuDevices: devices, vram: { total: vram.total, used: vram.used, free: vram.free } };
+  } catch {
+    return {};
   }
 }
 

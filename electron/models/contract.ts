@@ -84,6 +84,8 @@ export const catalogueEntrySchema = z.object({
   trainedContext: z.number().int(),
   /** Already in the models folder. */
   localPath: z.string().nullable(),
+  /** Bytes of an earlier, interrupted download of it (downloading again resumes). */
+  partialBytes: z.number(),
   fit: fitEstimateSchema,
 });
 export type CatalogueEntry = z.infer<typeof catalogueEntrySchema>;

@@ -35,6 +35,7 @@ import { parseQuery, snippet } from './search-terms';
 import type { ConversationPage, FinishedMessage, NewMessage, Store } from './store';
 import { parentsFirst, parseJsonDocument, safeFileName, toJsonDocument, toMarkdown, type ConversationExport } from './transfer';
 import { createZip, type ZipEntry } from './zip';
+import { LOCAL_ENGINE } from '../remote/contract';
 
 export const DEFAULT_TITLE = 'New chat';
 
@@ -48,6 +49,8 @@ interface ConversationRow {
   system_prompt: string;
   sampling: string | null;
   deleted_at: number | null;
+  /** NULL: the local engine; else a remote endpoint's id (migration 004). */
+  engine: string | null;
 }
 
 interface MessageRow {
@@ -122,7 +125,7 @@ interface TitleHitRow {
 }
 
 const CONVERSATION_COLUMNS =
-  'id, title, created_at, updated_at, current_leaf_id, pinned, system_prompt, sampling, deleted_at';
+  'id, title, created_at, updated_at, current_leaf_id, pinned, system_prompt, sampling, deleted_at, engine';
 const MESSAGE_COLUMNS =
   'id, conversation_id, parent_id, role, content, status, created_at, tokens, stats, model, sampling, error';
 /** Guards recursive walks against a cycle written by hand (the app cannot create one). */
@@ -191,6 +194,7 @@ function prepareStatements(db: Database.Database) {
       'UPDATE conversations SET system_prompt = ? WHERE id = ? AND deleted_at IS NULL',
     ),
     setSampling: db.prepare<[string | null, string]>('UPDATE conversations SET sampling = ? WHERE id = ?'),
+    setEngine: db.prepare<[string | null, string]>('UPDATE conversations SET engine = ? WHERE id = ? AND deleted_at IS NULL'),
     setLeaf: db.prepare<[string, number, string]>(
       'UPDATE conversations SET current_leaf_id = ?, updated_at = ? WHERE id = ?',
     ),
@@ -362,6 +366,10 @@ class SqliteStore implements Store {
     this.attach(db);
   }
 
+  get database(): Database.Database {
+    return this.db;
+  }
+
   get recovery(): StoreRecovery | null {
     return this.recoveryInfo;
   }
@@ -413,6 +421,7 @@ class SqliteStore implements Store {
       pinned: 0,
       system_prompt: '',
       sampling: null,
+      engine: null,
       deleted_at: null,
     };
     this.sql.insertConversation.run(id, row.title, now, now);
@@ -470,6 +479,14 @@ class SqliteStore implements Store {
         throw invalid(`Invalid sampling settings: ${issue?.path.join('.') ?? ''} ${issue?.message ?? ''}`.trim());
       }
       this.sql.setSampling.run(encodeJson(merged.data), id);
+      return this.detail(this.requireConversation(id));
+    })();
+  }
+
+  /** 'local' (stored as NULL) or a remote endpoint's id. */
+  setEngine(id: string, engine: string): ConversationDetail {
+    return this.db.transaction(() => {
+      if (this.sql.setEngine.run(engine === LOCAL_ENGINE ? null : engine, id).changes === 0) throw notFound('conversation', id);
       return this.detail(this.requireConversation(id));
     })();
   }
@@ -889,6 +906,7 @@ class SqliteStore implements Store {
       systemPrompt: row.system_prompt,
       sampling: { ...DEFAULT_SAMPLING, ...this.samplingOverrides(row) },
       messages: this.withSiblings(branch, row.id),
+      engine: row.engine ?? LOCAL_ENGINE,
     };
   }
 

@@ -1,3 +1,4 @@
+import type Database from 'better-sqlite3';
 import type { WireError } from '../contract/errors';
 import type { Sampling } from '../contract/model';
 import type { GeneratedToken } from '../contract/token';
@@ -49,6 +50,11 @@ export interface FinishedMessage {
  */
 export interface Store {
   readonly path: string;
+  /**
+   * The open connection, for modules that keep their own tables in this database (documents-store.ts).
+   * Read it each time: restoring a backup replaces it.
+   */
+  readonly database: Database.Database;
   /** Conversations not deleted: pinned first, then by last activity (newest first). */
   listConversations(page?: ConversationPage): ConversationSummary[];
   createConversation(title?: string): ConversationSummary;
@@ -63,6 +69,8 @@ export interface Store {
   setPinned(id: string, pinned: boolean): ConversationSummary;
   setSystemPrompt(id: string, systemPrompt: string): ConversationDetail;
   setSampling(id: string, sampling: Partial<Sampling>): ConversationDetail;
+  /** Which engine answers this conversation: 'local' or a remote endpoint's id (remote/contract.ts). */
+  setEngine(id: string, engine: string): ConversationDetail;
   /** Makes the branch through messageId current: its last-visited descendant leaf becomes the current leaf. */
   selectBranch(conversationId: string, messageId: string): ConversationDetail;
   /** The messages from the root down to messageId (inclusive): the history a regenerate or edit starts from. */

@@ -1,0 +1,340 @@
+import { createHash } from 'node:crypto';
+import { createReadStream, existsSync, mkdirSync, rmSync, statSync } from 'node:fs';
+import { appendFile, stat } from 'node:fs/promises';
+import { basename, join } from 'node:path';
+import { GlassboxError, isGlassboxError, toWireError } from '../contract/errors';
+import type { EventHub } from '../contract/rpc';
+import type { ChunkRow, DocumentsStore } from '../store/documents-store';
+import { APPROX_CHARS_PER_TOKEN, type ChunkOptions } from './chunk';
+import type { DocumentInfo, IngestProgress, IngestResult, SearchResult, Source } from './contract';
+import { badDocument, cancelled } from './errors';
+import { defaultIndexer, type Indexer } from './indexer';
+import { DEFAULT_LIMITS, type DocumentLimits } from './limits';
+import { checkFile } from './parse';
+import { contextBlock, questionMatch, wholePages } from './retrieval';
+
+/** The loaded model's tokenizer, when there is one: chunk sizes are then in its tokens. */
+export interface Tokenizer {
+  /** The model's file name, recorded with each document as what sized its chunks. */
+  name: string;
+  count(text: string): Promise<number>;
+}
+
+export interface DocumentServiceOptions {
+  store: DocumentsStore;
+  /** Progress events go here; the CLI has none. */
+  hub?: EventHub | null;
+  /** Where web-mode uploads are assembled before they are read. */
+  uploadsDir: string;
+  indexer?: Indexer;
+  limits?: DocumentLimits;
+  chunking?: Omit<ChunkOptions, 'charsPerToken'>;
+  tokenizer?: () => Tokenizer | null;
+}
+
+/** What the chat needs to fit passages in the model's context. */
+export interface ContextBudget {
+  contextSize: number;
+  /** Tokens the answer may take (sampling.maxTokens). */
+  answerTokens: number;
+  /** Characters of everything else in the prompt (system prompt and history). */
+  promptChars: number;
+}
+
+export interface DocumentContext {
+  /** Added to the system prompt: the instruction and the numbered, delimited passages. */
+  system: string;
+  sources: Source[];
+}
+
+/** The chat's view of this service (chat-service.ts calls only these). */
+export interface DocumentContextProvider {
+  contextFor(conversationId: string, question: string, budget: ContextBudget): DocumentContext | null;
+  saveSources(messageId: string, sources: readonly Source[]): void;
+}
+
+const UPLOAD_ID = /^[A-Za-z0-9_-]{1,64}$/;
+/** Passages retrieved per question, before the budget trims them. */
+const RETRIEVE = 8;
+/** Room kept for the instruction, delimiters and the chat template's own tokens. */
+const OVERHEAD_TOKENS = 96;
+/** A passage is never cut below this many tokens: a sliver would be useless. */
+const MIN_PASSAGE_TOKENS = 48;
+const PROGRESS_STEP = 0.02;
+
+/**
+ * Documents for question answering: adding files (in a worker, one at a time, with progress
+ * events), the library, attachments to conversations, search, and the passages for a question.
+ */
+export class DocumentService implements DocumentContextProvider {
+  private readonly store: DocumentsStore;
+  private readonly hub: EventHub | null;
+  private readonly indexer: Indexer;
+  private readonly limits: DocumentLimits;
+  private queue: Promise<unknown> = Promise.resolve();
+  private readonly jobs = new Map<string, AbortController>();
+
+  constructor(private readonly options: DocumentServiceOptions) {
+    this.store = options.store;
+    this.hub = options.hub ?? null;
+    this.indexer = options.indexer ?? defaultIndexer();
+    this.limits = options.limits ?? DEFAULT_LIMITS;
+    // Uploads left by a previous run (the app was closed mid-upload) are never resumed.
+    rmSync(options.uploadsDir, { recursive: true, force: true });
+  }
+
+  list(): DocumentInfo[] {
+    return this.store.list();
+  }
+
+  remove(id: string): boolean {
+    return this.store.remove(id);
+  }
+
+  attach(conversationId: string, documentId: string): DocumentInfo[] {
+    this.store.attach(conversationId, documentId);
+    return this.store.attached(conversationId);
+  }
+
+  detach(conversationId: string, documentId: string): DocumentInfo[] {
+    this.store.detach(conversationId, documentId);
+    return this.store.attached(conversationId);
+  }
+
+  attached(conversationId: string): DocumentInfo[] {
+    return this.store.attached(conversationId);
+  }
+
+  /** BM25 search over every document (or the given ones), best first. */
+  search(query: string, top: number, documentIds?: readonly string[]): SearchResult[] {
+    const match = questionMatch(query);
+    if (match === null) return [];
+    return this.store.search(match, top, documentIds).map((hit) => ({
+      documentId: hit.documentId,
+      document: hit.document,
+      chunkId: hit.id,
+      page: hit.page,
+      heading: hit.heading,
+      text: hit.text,
+      score: hit.score,
+    }));
+  }
+
+  /** Stops every job (at shutdown). */
+  cancelAll(): void {
+    for (const job of this.jobs.values()) job.abort();
+  }
+
+  cancel(jobId: string): boolean {
+    const job = this.jobs.get(jobId);
+    if (!job) return false;
+    job.abort();
+    return true;
+  }
+
+  /** Adds the file at `path` (Electron and the CLI know paths). Resolves when it is indexed. */
+  ingestPath(path: string, job: { jobId: string; conversationId?: string | undefined; name?: string }): Promise<IngestResult> {
+    const name = job.name ?? basename(path);
+    const controller = new AbortController();
+    if (this.jobs.has(job.jobId)) throw new GlassboxError('invalid-argument', `Job ${job.jobId} is already running.`);
+    this.jobs.set(job.jobId, controller);
+    this.emit({ jobId: job.jobId, name, stage: 'reading', progress: 0, document: null, duplicate: false, message: null });
+    const run = async (): Promise<IngestResult> => {
+      try {
+        const result = await this.ingest(path, name, job.jobId, controller.signal);
+        if (job.conversationId !== undefined) this.store.attach(job.conversationId, result.document.id);
+        this.emit({ jobId: job.jobId, name, stage: 'done', progress: 1, document: result.document, duplicate: result.duplicate, message: null });
+        return result;
+      } catch (error) {
+        const wire = toWireError(error);
+        const stage = isGlassboxError(error, 'cancelled') ? 'cancelled' : 'error';
+        this.emit({ jobId: job.jobId, name, stage, progress: 1, document: null, duplicate: false, message: wire.message });
+        throw error;
+      } finally {
+        this.jobs.delete(job.jobId);
+      }
+    };
+    const result = this.queue.then(run, run);
+    this.queue = result.catch(() => undefined);
+    return result;
+  }
+
+  /** Web mode: a dropped file has no path, so its bytes come in parts (each under the socket's message limit). */
+  async uploadPart(uploadId: string, offset: number, base64: string): Promise<{ received: number }> {
+    const path = this.uploadPath(uploadId);
+    mkdirSync(this.options.uploadsDir, { recursive: true });
+    const size = existsSync(path) ? (await stat(path)).size : 0;
+    if (offset !== size) throw new GlassboxError('invalid-argument', `Upload ${uploadId} expected offset ${size}, not ${offset}.`);
+    const data = Buffer.from(base64, 'base64');
+    if (size + data.length > this.limits.maxFileBytes) {
+      rmSync(path, { force: true });
+      throw new GlassboxError('invalid-argument', `The upload is over the ${Math.round(this.limits.maxFileBytes / 2 ** 20)} MB limit.`);
+    }
+    await appendFile(path, data);
+    return { received: size + data.length };
+  }
+
+  /** Indexes an upload assembled by uploadPart (an empty upload is an empty file), then removes it. */
+  async ingestUpload(uploadId: string, name: string, job: { jobId: string; conversationId?: string | undefined }): Promise<IngestResult> {
+    const path = this.uploadPath(uploadId);
+    if (!existsSync(path)) {
+      mkdirSync(this.options.uploadsDir, { recursive: true });
+      await appendFile(path, Buffer.alloc(0));
+    }
+    try {
+      return await this.ingestPath(path, { ...job, name: basename(name) });
+    } finally {
+      rmSync(path, { force: true });
+    }
+  }
+
+  private uploadPath(uploadId: string): string {
+    if (!UPLOAD_ID.test(uploadId)) throw new GlassboxError('invalid-argument', 'An upload id is 1-64 letters, digits, _ or -.');
+    return join(this.options.uploadsDir, uploadId);
+  }
+
+  private async ingest(path: string, name: string, jobId: string, signal: AbortSignal): Promise<IngestResult> {
+    let size: number;
+    try {
+      const info = statSync(path);
+      if (!info.isFile()) throw badDocument(name, 'it is not a file.');
+      size = info.size;
+    } catch (error) {
+      if (isGlassboxError(error)) throw error;
+      throw new GlassboxError('not-found', `No file at ${path}. Check the path and try again.`);
+    }
+    checkFile(name, size, this.limits);
+    const sha256 = await hashFile(path, signal, name);
+    const existing = this.store.findBySha(sha256);
+    if (existing) return { document: existing, duplicate: true };
+
+    let lastSent = 0;
+    const tokenizer = this.options.tokenizer?.() ?? null;
+    let tokenSource = 'approx';
+    const indexed = await this.indexer({
+      path,
+      name,
+      limits: this.limits,
+      ...(this.options.chunking ? { chunking: this.options.chunking } : {}),
+      signal,
+      onProgress: (fraction) => {
+        const progress = 0.05 + 0.8 * Math.min(1, Math.max(0, fraction));
+        if (progress - lastSent < PROGRESS_STEP && fraction < 1) return;
+        lastSent = progress;
+        this.emit({ jobId, name, stage: 'reading', progress, document: null, duplicate: false, message: null });
+      },
+      measure: async (samples) => {
+        if (tokenizer === null) return APPROX_CHARS_PER_TOKEN;
+        try {
+          let chars = 0;
+          let tokens = 0;
+          for (const sample of samples) {
+            chars += sample.length;
+            tokens += await tokenizer.count(sample);
+          }
+          if (tokens === 0) return APPROX_CHARS_PER_TOKEN;
+          tokenSource = tokenizer.name;
+          return Math.max(0.5, chars / tokens);
+        } catch {
+          return APPROX_CHARS_PER_TOKEN;
+        }
+      },
+    });
+    if (signal.aborted) throw cancelled(name);
+    this.emit({ jobId, name, stage: 'indexing', progress: 0.9, document: null, duplicate: false, message: null });
+    const document = this.store.add(
+      { sha256, name, kind: indexed.kind, bytes: size, pages: indexed.pageCount, chars: indexed.chars, tokenSource, warnings: indexed.warnings },
+      indexed.chunks,
+    );
+    return { document, duplicate: false };
+  }
+
+  private emit(progress: IngestProgress): void {
+    this.hub?.emit('documents.progress', progress);
+  }
+
+  // ---- Answers ----
+
+  /**
+   * The passages for a question about the conversation's attached documents, or null when none are
+   * attached. When every attached document fits in the budget it is given whole (page by page);
+   * otherwise the best BM25 passages, best first, as many as fit.
+   */
+  contextFor(conversationId: string, question: string, budget: ContextBudget): DocumentContext | null {
+    const documents = this.store.attached(conversationId);
+    if (documents.length === 0) return null;
+    const answerRoom = Math.min(budget.answerTokens, Math.floor(budget.contextSize / 4));
+    const available = Math.max(
+      MIN_PASSAGE_TOKENS,
+      budget.contextSize - answerRoom - Math.ceil(budget.promptChars / APPROX_CHARS_PER_TOKEN) - OVERHEAD_TOKENS,
+    );
+    const total = documents.reduce((sum, d) => sum + d.tokens, 0);
+    const sources: Source[] = [];
+    const texts = new Map<number, string>();
+    const add = (chunk: ChunkRow, text: string, tokens: number, score: number | null, used: number): number => {
+      const left = available - used;
+      if (left < MIN_PASSAGE_TOKENS && sources.length > 0) return used;
+      const n = sources.length + 1;
+      sources.push({
+        n,
+        documentId: chunk.documentId,
+        documentName: chunk.document,
+        chunkId: chunk.id,
+        page: chunk.page,
+        heading: chunk.heading,
+        text,
+        score,
+      });
+      if (tokens > left) {
+        // Only the first passage can be over what is left: it is cut for the model, kept whole in Sources.
+        texts.set(n, `${text.slice(0, Math.max(1, Math.floor((Math.max(left, MIN_PASSAGE_TOKENS) * text.length) / tokens)))}…`);
+        return available;
+      }
+      return used + tokens;
+    };
+    let used = 0;
+    if (total <= available) {
+      for (const document of documents) {
+        for (const page of wholePages(this.store.chunksOf(document.id))) used = add(page.first, page.text, page.tokens, null, used);
+      }
+    } else {
+      const match = questionMatch(question);
+      const hits = match === null ? [] : this.store.search(match, RETRIEVE, documents.map((d) => d.id));
+      if (hits.length > 0) {
+        for (const hit of hits) {
+          if (used >= available) break;
+          used = add(hit, hit.text, hit.tokens, hit.score, used);
+        }
+      } else {
+        // Nothing matched the question's words: the start of each document is the best guess.
+        for (const document of documents) {
+          const first = this.store.chunksOf(document.id)[0];
+          if (first !== undefined && used < available) used = add(first, first.text, first.tokens, null, used);
+        }
+      }
+    }
+    if (sources.length === 0) return null;
+    return { system: contextBlock(sources, texts), sources };
+  }
+
+  saveSources(messageId: string, sources: readonly Source[]): void {
+    this.store.saveSources(messageId, sources);
+  }
+
+  /** Messages with their stored sources filled in (the message reader knows nothing of documents). */
+  withSources<M extends { id: string; role: string; sources?: Source[] | null | undefined }>(messages: M[]): M[] {
+    const ids = messages.filter((m) => m.role === 'assistant').map((m) => m.id);
+    const found = this.store.sourcesOf(ids);
+    if (found.size === 0) return messages;
+    return messages.map((m) => (found.has(m.id) ? { ...m, sources: found.get(m.id) ?? null } : m));
+  }
+}
+
+async function hashFile(path: string, signal: AbortSignal, name: string): Promise<string> {
+  const hash = createHash('sha256');
+  for await (const chunk of createReadStream(path, { highWaterMark: 1 << 20 })) {
+    if (signal.aborted) throw cancelled(name);
+    hash.update(chunk as Buffer);
+  }
+  return hash.digest('hex');
+}
