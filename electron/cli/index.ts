@@ -8,12 +8,16 @@ Usage:
   glassbox web [--model PATH] [--data-dir DIR] [--port N] [--threads N]
   glassbox serve --model MODEL.gguf [--port N] [--api-key KEY] [--host H] [--threads N]
   glassbox bench [--json] [--quick] [--only SECTION,...]
+  glassbox ingest FILE... [--data-dir DIR] [--json]
+  glassbox search QUERY [--data-dir DIR] [--top K] [--json]
   glassbox help
 
 generate  runs one prompt through the model and streams the answer; with --json, one JSON object
           per token ({text, id, p, top}) and a final {done, tokens, ttftMs, tokensPerSecond}.
 inspect   describes a model from its GGUF header alone (no weights loaded): the module tree with
           Hugging Face names and shapes, heads, RoPE, vocabulary, parameters, KV cache size.
+ingest    adds documents (PDF, DOCX, Markdown, HTML, text, code) to the library used for questions.
+search    finds the best passages in the added documents (BM25); --json prints [{document, page, text, score}].
 web       serves the app on 127.0.0.1 for a browser; the first line printed is its URL.
 serve     an OpenAI-compatible API (with real logprobs) on 127.0.0.1; the first line printed is its
           base URL. Another --host needs --api-key.`;
@@ -26,6 +30,10 @@ const commands: Record<string, (argv: string[]) => Promise<number>> = {
   serve: async (argv) => (await import('./serve')).runServe(argv),
   bench: async (argv) => (await import('./bench')).runBench(argv),
   inspect: async (argv) => (await import('./inspect')).runInspect(argv),
+  ingest: async (argv) => (await import('./ingest')).runIngest(argv),
+  search: async (argv) => (await import('./search')).runSearch(argv),
+  // Hidden: the documents worker thread runs the CLI bundle with this command (documents/indexer.ts).
+  '__documents-worker': async () => (await import('../documents/indexer')).runWorkerThread(),
 };
 
 async function main(argv: string[]): Promise<number> {
