@@ -8,6 +8,8 @@ Usage:
   glassbox web [--model PATH] [--data-dir DIR] [--port N] [--threads N]
   glassbox serve --model MODEL.gguf [--port N] [--api-key KEY] [--host H] [--threads N]
   glassbox bench [--json] [--quick] [--only SECTION,...]
+  glassbox models list [--json] [--dir DIR]
+  glassbox models pull MODEL [--dir DIR] [--json]
   glassbox ingest FILE... [--data-dir DIR] [--json]
   glassbox search QUERY [--data-dir DIR] [--top K] [--json]
   glassbox help
@@ -19,6 +21,9 @@ inspect   describes a model from its GGUF header alone (no weights loaded): the 
 ingest    adds documents (PDF, DOCX, Markdown, HTML, text, code) to the library used for questions.
 search    finds the best passages in the added documents (BM25); --json prints [{document, page, text, score}].
 web       serves the app on 127.0.0.1 for a browser; the first line printed is its URL.
+models    lists the .gguf files in the models folder (default <data dir>/models) from their headers,
+          or downloads one (a catalogue id such as llama-3.2-1b-instruct, hf:user/repo/file.gguf, or
+          an https:// link), resuming a partial download; GLASSBOX_HF_ENDPOINT changes the server.
 serve     an OpenAI-compatible API (with real logprobs) on 127.0.0.1; the first line printed is its
           base URL. Another --host needs --api-key.`;
 
@@ -30,6 +35,7 @@ const commands: Record<string, (argv: string[]) => Promise<number>> = {
   serve: async (argv) => (await import('./serve')).runServe(argv),
   bench: async (argv) => (await import('./bench')).runBench(argv),
   inspect: async (argv) => (await import('./inspect')).runInspect(argv),
+  models: async (argv) => (await import('./models')).runModels(argv),
   ingest: async (argv) => (await import('./ingest')).runIngest(argv),
   search: async (argv) => (await import('./search')).runSearch(argv),
   // Hidden: the documents worker thread runs the CLI bundle with this command (documents/indexer.ts).

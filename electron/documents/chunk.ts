@@ -31,6 +31,8 @@ export interface ChunkOptions {
   targetTokens: number;
   overlapTokens: number;
   charsPerToken: number;
+  /** Whether `#` lines are headings (Markdown, and HTML/DOCX converted to it); not in code, where `#` is a comment. */
+  headings?: boolean;
 }
 
 /** Without a model: English prose averages about 4 characters per token in common BPE vocabularies. */
@@ -76,7 +78,7 @@ export function chunkPages(pages: readonly PageText[], options: ChunkOptions): C
         tokens: estimateTokens(body.length, options.charsPerToken),
       });
     };
-    for (const unit of units(text, maxChars)) {
+    for (const unit of units(text, maxChars, options.headings ?? true)) {
       if (unit.heading !== null) {
         flush();
         heading = unit.heading;
@@ -112,25 +114,25 @@ function isSpace(code: number): boolean {
 }
 
 /** Paragraphs (headings marked), long ones cut to at most maxChars, whitespace trimmed. */
-function* units(text: string, maxChars: number): Generator<Unit> {
+function* units(text: string, maxChars: number, headings: boolean): Generator<Unit> {
   const breaks = /\n[ \t]*\n/g;
   let from = 0;
   for (;;) {
     const match = breaks.exec(text);
     const to = match === null ? text.length : match.index;
-    yield* paragraph(text, from, to, maxChars);
+    yield* paragraph(text, from, to, maxChars, headings);
     if (match === null) break;
     from = match.index + match[0].length;
   }
 }
 
-function* paragraph(text: string, from: number, to: number, maxChars: number): Generator<Unit> {
+function* paragraph(text: string, from: number, to: number, maxChars: number, headings: boolean): Generator<Unit> {
   let start = from;
   let end = to;
   while (start < end && isSpace(text.charCodeAt(start))) start++;
   while (end > start && isSpace(text.charCodeAt(end - 1))) end--;
   if (start >= end) return;
-  if (end - start <= MAX_HEADING_CHARS && text.charCodeAt(start) === 35 /* # */) {
+  if (headings && end - start <= MAX_HEADING_CHARS && text.charCodeAt(start) === 35 /* # */) {
     const line = text.slice(start, end);
     const match = HEADING.exec(line);
     if (match && !line.includes('\n')) {

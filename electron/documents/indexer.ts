@@ -52,7 +52,8 @@ async function indexBytes(
   const parsed = await parseDocument(bytes, job.name, job.limits, job.onProgress, job.signal);
   if (job.signal?.aborted) throw cancelled(job.name);
   const charsPerToken = await job.measure(samplesOf(parsed.pages));
-  const chunks = chunkPages(parsed.pages, { ...DEFAULT_CHUNKING, ...job.chunking, charsPerToken });
+  const headings = parsed.kind === 'markdown' || parsed.kind === 'html' || parsed.kind === 'docx';
+  const chunks = chunkPages(parsed.pages, { ...DEFAULT_CHUNKING, ...job.chunking, charsPerToken, headings });
   return {
     kind: parsed.kind,
     pageCount: parsed.pageCount,

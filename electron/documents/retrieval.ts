@@ -1,4 +1,4 @@
-import { searchTerms } from '../store/search-terms';
+import { documentTerms, stem } from './terms';
 import type { ChunkRow } from '../store/documents-store';
 import type { Source } from './contract';
 
@@ -21,7 +21,9 @@ const STOP_WORDS = new Set(
     'we were what when where which while who whom why will with would you your yours about above after again against all any ' +
     'before below between both during each few further s t don now tell say says said please according document documents ' +
     'passage text file'
-  ).split(' '),
+  )
+    .split(' ')
+    .map(stem),
 );
 
 const WORDISH = /[\p{L}\p{N}]/u;
@@ -29,13 +31,14 @@ const WORDISH = /[\p{L}\p{N}]/u;
 /** The FTS5 MATCH expression for a question (quoted terms OR-ed), or null when it has no searchable word. */
 export function questionMatch(question: string): string | null {
   const seen = new Set<string>();
-  for (const term of searchTerms(question)) {
+  const terms = documentTerms(question);
+  for (const term of terms) {
     if (!WORDISH.test(term) || STOP_WORDS.has(term)) continue;
     seen.add(term);
   }
   if (seen.size === 0) {
     // Only stop words ("what is it?"): search with them rather than not at all.
-    for (const term of searchTerms(question)) if (WORDISH.test(term)) seen.add(term);
+    for (const term of terms) if (WORDISH.test(term)) seen.add(term);
   }
   if (seen.size === 0) return null;
   return [...seen].map((term) => `"${term.replaceAll('"', '""')}"`).join(' OR ');

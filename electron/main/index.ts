@@ -1,4 +1,4 @@
-import { app, type BrowserWindow, dialog, ipcMain, Menu, protocol, session, shell } from 'electron';
+import { app, type BrowserWindow, dialog, ipcMain, Menu, protocol, safeStorage, session, shell } from 'electron';
 import { dirname, join } from 'node:path';
 import { fileURLToPath } from 'node:url';
 import { parseArgs } from 'node:util';
@@ -12,6 +12,7 @@ import { isSafeExternalUrl, mayNavigate } from './navigation';
 import { createUtilityLauncher } from './utility-launcher';
 import { createMainWindow } from './window';
 import { menuTemplate } from './menu';
+import { SafeStorageSecrets } from './safe-storage-secrets';
 
 // The Electron shell: windows, the app:// protocol and IPC. Everything else lives in the services,
 // which run the same under Node (web mode, CLI, tests).
@@ -78,7 +79,14 @@ void app.whenReady().then(() => {
     return new Response(body, { status: response.status, headers: response.headers });
   });
   const engine = new EngineHost(createUtilityLauncher(join(here, 'engine-worker.js')));
-  services = createServices({ dataDir: app.getPath('userData'), mode: 'electron', version: app.getVersion(), engine });
+  services = createServices({
+    dataDir: app.getPath('userData'),
+    mode: 'electron',
+    version: app.getVersion(),
+    engine,
+    // Endpoint API keys are encrypted with the operating system's credential store, never plain text.
+    secrets: new SafeStorageSecrets(safeStorage, join(app.getPath('userData'), 'endpoint-keys.json')),
+  });
   registerIpc(ipcMain, services.router);
   mainWindow = createWindow(services);
   installMenu(services);

@@ -3,6 +3,7 @@ import { createReadStream, createWriteStream } from 'node:fs';
 import { rename, rm, stat } from 'node:fs/promises';
 import { Readable, Transform } from 'node:stream';
 import { pipeline } from 'node:stream/promises';
+import type { ReadableStream as WebReadableStream } from 'node:stream/web';
 import { GlassboxError } from '../contract/errors';
 
 /**
@@ -161,7 +162,7 @@ export async function downloadFile(options: DownloadOptions): Promise<DownloadRe
     },
   });
   try {
-    await pipeline(Readable.fromWeb(body as import('node:stream/web').ReadableStream<Uint8Array>), counter, createWriteStream(part, { flags: have > 0 ? 'a' : 'w' }), {
+    await pipeline(Readable.fromWeb(body as WebReadableStream<Uint8Array>), counter, createWriteStream(part, { flags: have > 0 ? 'a' : 'w' }), {
       signal: options.signal,
     });
   } catch (error) {

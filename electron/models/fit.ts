@@ -127,10 +127,15 @@ function summarize(
   }
 }
 
-/** 1.2 GB / 850 MB / 12 KB: decimal units, as download sizes are usually stated. */
+/** 1.2 GB / 850 MB / 12 KB in binary units (GB = 2^30 bytes), as the renderer shows sizes. */
 export function formatBytes(bytes: number): string {
-  if (bytes >= 1e9) return `${(bytes / 1e9).toFixed(bytes >= 1e10 ? 0 : 1)} GB`;
-  if (bytes >= 1e6) return `${Math.round(bytes / 1e6)} MB`;
-  if (bytes >= 1e3) return `${Math.round(bytes / 1e3)} KB`;
-  return `${bytes} B`;
+  const units = ['bytes', 'KB', 'MB', 'GB', 'TB'];
+  let value = bytes;
+  let unit = 0;
+  while (value >= 1024 && unit < units.length - 1) {
+    value /= 1024;
+    unit += 1;
+  }
+  if (unit === 0) return `${Math.round(value)} bytes`;
+  return `${value.toFixed(value < 10 ? 1 : 0)} ${units[unit]}`;
 }

@@ -2,7 +2,7 @@ import { randomUUID } from 'node:crypto';
 import type Database from 'better-sqlite3';
 import { GlassboxError } from '../contract/errors';
 import { documentKindSchema, sourceSchema, type DocumentInfo, type Source } from '../documents/contract';
-import { searchDocument } from './search-terms';
+import { documentTerms } from '../documents/terms';
 
 /** A chunk as it is written. */
 export interface NewChunk {
@@ -219,7 +219,8 @@ export class DocumentsStore {
       );
       chunks.forEach((chunk, seq) => {
         const { lastInsertRowid } = sql.insertChunk.run(id, seq, chunk.page, chunk.start, chunk.end, chunk.heading, chunk.text, chunk.tokens);
-        sql.insertTerms.run(lastInsertRowid, searchDocument(chunk.heading === '' ? chunk.text : `${chunk.heading}\n${chunk.text}`));
+        const terms = documentTerms(chunk.heading === '' ? chunk.text : `${chunk.heading}\n${chunk.text}`);
+        sql.insertTerms.run(lastInsertRowid, terms.join(' '));
       });
       const row = sql.byId.get(id);
       if (row === undefined) throw new GlassboxError('internal', 'The document just written could not be read back.');

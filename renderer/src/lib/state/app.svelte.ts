@@ -8,8 +8,10 @@ import { ConversationsStore } from './conversations.svelte';
 import { ModelStore } from './model.svelte';
 import { Toasts } from './toasts.svelte';
 import { ExplorerState } from './explorer.svelte';
+import { EndpointsState } from './endpoints.svelte';
 import { ArchitectureState } from './architecture.svelte';
 import { ApiServerState } from './api-server.svelte';
+import { DocumentsState } from './documents.svelte';
 
 export type PanelTab = 'model' | 'token' | 'sampling' | 'api';
 
@@ -28,8 +30,11 @@ export class AppState {
   /** Which view the side panel shows. */
   panelTab = $state<PanelTab>('model');
   readonly explorer: ExplorerState;
+  readonly endpoints: EndpointsState;
   readonly architecture: ArchitectureState;
   readonly apiServer: ApiServerState;
+  /** Documents attached to the open conversation, and files being added. */
+  readonly documents: DocumentsState;
   conversationsOpen = $state(true);
   modelPanelOpen = $state(true);
   settingsOpen = $state(false);
@@ -45,6 +50,7 @@ export class AppState {
     this.conversations = new ConversationsStore(transport.client);
     this.chat = new ChatStore(transport.client, report);
     this.explorer = new ExplorerState(transport.client, report);
+    this.endpoints = new EndpointsState(transport.client);
     this.explorer.host = {
       showTokenPanel: () => {
         this.modelPanelOpen = true;
@@ -53,6 +59,7 @@ export class AppState {
     };
     this.architecture = new ArchitectureState(transport.client, report);
     this.apiServer = new ApiServerState(transport.client);
+    this.documents = new DocumentsState(transport.client, (text, tone) => this.toasts.show(text, tone), () => this.openConversation());
     transport.client.on('engine.crashed', ({ message }) => this.toasts.show(describeErrorKind('engine-crashed', message)));
     transport.onReconnect(() => void this.start());
     transport.client.on('app.command', ({ command }) => void this.command(command));
@@ -106,7 +113,7 @@ export class AppState {
   async select(id: string | null): Promise<void> {
     this.conversations.selectedId = id;
     if (id) localStorage.setItem(LAST_CONVERSATION_KEY, id);
-    await this.chat.open(id);
+    await Promise.all([this.chat.open(id), this.documents.show(id)]);
   }
 
   async newChat(): Promise<void> {
@@ -146,8 +153,8 @@ export class AppState {
   /** A file dropped on the window: load it if it is a model and we can know its path. */
   async dropFile(file: File): Promise<void> {
     if (!file.name.toLowerCase().endsWith('.gguf')) {
-      this.toasts.show(`“${file.name}” is not a .gguf model file. Drop a .gguf file to load it.`);
-      return;
+      // Anything else is a document to ask about (the server says if it cannot read it).
+      return this.addDocuments([file]);
     }
     const path = this.transport.pathForFile(file);
     if (!path) {
@@ -160,5 +167,17 @@ export class AppState {
     }
     this.modelPanelOpen = true;
     await this.model.load(path);
+  }
+
+  /** Documents dropped or picked: added to the open conversation (one is created if none is open). */
+  async addDocuments(files: File[]): Promise<void> {
+    await this.documents.add(files, (file) => this.transport.pathForFile(file));
+  }
+
+  /** The open conversation's id, after creating one when none is open. */
+  private async openConversation(): Promise<string | null> {
+    if (this.chat.conversationId !== null) return this.chat.conversationId;
+    await this.newChat();
+    return this.chat.conversationId;
   }
 }

@@ -8,6 +8,7 @@ import type {
   ModelIdentity,
 } from '../../../../electron/contract/conversation';
 import type { WireError } from '../../../../electron/contract/errors';
+import type { Source } from '../../../../electron/documents/contract';
 import { DEFAULT_SAMPLING, type Sampling } from '../../../../electron/contract/model';
 import type { GeneratedToken } from '../../../../electron/contract/token';
 import { SvelteSet } from 'svelte/reactivity';
@@ -28,6 +29,8 @@ export class ChatMessage {
   model = $state.raw<ModelIdentity | null>(null);
   sampling = $state.raw<Sampling | null>(null);
   error = $state.raw<WireError | null>(null);
+  /** Document passages the answer was given, cited as [n] (documents). */
+  sources = $state.raw<Source[]>([]);
 
   constructor(id: string, role: MessageRole) {
     this.id = id;
@@ -52,6 +55,7 @@ export class ChatMessage {
     this.model = message.model;
     this.sampling = message.sampling;
     this.error = message.error;
+    this.sources = message.sources ?? [];
     this.parentId = message.parentId;
     this.siblingIds = message.siblingIds.length > 0 ? message.siblingIds : [message.id];
   }

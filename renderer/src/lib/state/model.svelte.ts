@@ -1,5 +1,6 @@
 import type { GlassboxClient } from '../../../../electron/contract/api';
 import type { ModelFacts, ModelState } from '../../../../electron/contract/model';
+import type { LoadSettings } from '../../../../electron/models/contract';
 import { describeError, describeErrorKind } from '../errors';
 
 const LAST_PATH_KEY = 'glassbox.modelPath';
@@ -14,7 +15,7 @@ export class ModelStore {
   /** Set while our own model.load call is in flight (the state event may lag behind). */
   requested = $state(false);
 
-  constructor(private readonly client: GlassboxClient) {
+  constructor(readonly client: GlassboxClient) {
     this.path = localStorage.getItem(LAST_PATH_KEY) ?? '';
     client.on('model.state', (state) => this.apply(state));
   }
@@ -45,7 +46,8 @@ export class ModelStore {
     }
   }
 
-  async load(path = this.path): Promise<void> {
+  /** Loads a model; `settings` (context size, GPU layers, ...) are remembered for that file by the server. */
+  async load(path = this.path, settings?: Partial<LoadSettings>): Promise<void> {
     const trimmed = path.trim();
     if (!trimmed) {
       this.loadError = 'Type the full path of a .gguf file first, for example /home/me/models/model.gguf.';
@@ -55,13 +57,23 @@ export class ModelStore {
     this.loadError = null;
     this.requested = true;
     try {
-      const facts = await this.client.call('model.load', { path: trimmed });
+      const facts = await this.client.call('model.load', { path: trimmed, ...(settings ? { settings } : {}) });
       localStorage.setItem(LAST_PATH_KEY, trimmed);
       this.state = { status: 'loaded', facts };
     } catch (error) {
       this.loadError = describeError(error);
     } finally {
       this.requested = false;
+    }
+  }
+
+  /** Unloads the model, freeing its memory; the engine stays ready. */
+  async unload(): Promise<void> {
+    try {
+      await this.client.call('model.unload', {});
+      this.state = { status: 'none' };
+    } catch (error) {
+      this.loadError = describeError(error);
     }
   }
 
