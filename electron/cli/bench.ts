@@ -6,12 +6,13 @@ import { parse, UsageError } from './args';
 
 /** Every section `glassbox bench` runs, in order; `--only NAME` picks some. */
 async function sections(): Promise<BenchSection[]> {
-  const [{ storeBench }, { decodeBench }, { uiBench }] = await Promise.all([
+  const [{ storeBench }, { decodeBench }, { documentsBench }, { uiBench }] = await Promise.all([
     import('../bench/store-bench'),
     import('../bench/decode-bench'),
+    import('../bench/documents-bench'),
     import('../bench/ui-bench'),
   ]);
-  return [storeBench, decodeBench, uiBench];
+  return [storeBench, decodeBench, documentsBench, uiBench];
 }
 
 /** `glassbox bench [--json] [--quick] [--only store,decode]`: performance as ratios and medians. */

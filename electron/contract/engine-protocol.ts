@@ -19,8 +19,8 @@ export const loadOptionsSchema = z.object({
   gpuLayers: z.union([z.literal('auto'), z.number().int().min(0).max(1024)]).optional(),
   /** Prompt-processing batch in tokens; null or absent uses the library's default. */
   batchSize: z.number().int().min(1).max(65_536).nullable().optional(),
-  /** Flash attention (smaller compute buffer); absent or false keeps it off. */
-  flashAttention: z.boolean().optional(),
+  /** Flash attention (smaller compute buffer); absent or 'auto' leaves it to llama.cpp, as before. */
+  flashAttention: z.union([z.literal('auto'), z.boolean()]).optional(),
 });
 export type LoadOptions = z.infer<typeof loadOptionsSchema>;
 

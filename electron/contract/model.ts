@@ -46,7 +46,8 @@ export const modelFactsSchema = z.object({
   /** Layers of the model in node-llama-cpp's count (block_count + 1 for the output layer). */
   totalLayers: z.number().int().optional(),
   batchSize: z.number().int().optional(),
-  flashAttention: z.boolean().optional(),
+  /** As requested: 'auto' when llama.cpp decides. */
+  flashAttention: z.union([z.literal('auto'), z.boolean()]).optional(),
 });
 export type ModelFacts = z.infer<typeof modelFactsSchema>;
 

@@ -28,8 +28,19 @@ const STOP_WORDS = new Set(
 
 const WORDISH = /[\p{L}\p{N}]/u;
 
+/** The FTS5 MATCH expression for terms: each quoted, OR-ed. */
+export function matchOf(terms: readonly string[]): string {
+  return terms.map((term) => `"${term.replaceAll('"', '""')}"`).join(' OR ');
+}
+
 /** The FTS5 MATCH expression for a question (quoted terms OR-ed), or null when it has no searchable word. */
 export function questionMatch(question: string): string | null {
+  const terms = questionTerms(question);
+  return terms.length === 0 ? null : matchOf(terms);
+}
+
+/** The distinct searchable words of a question, without stop words (unless it has nothing else). */
+export function questionTerms(question: string): string[] {
   const seen = new Set<string>();
   const terms = documentTerms(question);
   for (const term of terms) {
@@ -40,8 +51,7 @@ export function questionMatch(question: string): string | null {
     // Only stop words ("what is it?"): search with them rather than not at all.
     for (const term of terms) if (WORDISH.test(term)) seen.add(term);
   }
-  if (seen.size === 0) return null;
-  return [...seen].map((term) => `"${term.replaceAll('"', '""')}"`).join(' OR ');
+  return [...seen];
 }
 
 export const CONTEXT_INSTRUCTION =

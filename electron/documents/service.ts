@@ -11,7 +11,7 @@ import { badDocument, cancelled } from './errors';
 import { defaultIndexer, type Indexer } from './indexer';
 import { DEFAULT_LIMITS, type DocumentLimits } from './limits';
 import { checkFile } from './parse';
-import { contextBlock, questionMatch, wholePages } from './retrieval';
+import { contextBlock, questionTerms, wholePages } from './retrieval';
 
 /** The loaded model's tokenizer, when there is one: chunk sizes are then in its tokens. */
 export interface Tokenizer {
@@ -107,9 +107,7 @@ export class DocumentService implements DocumentContextProvider {
 
   /** BM25 search over every document (or the given ones), best first. */
   search(query: string, top: number, documentIds?: readonly string[]): SearchResult[] {
-    const match = questionMatch(query);
-    if (match === null) return [];
-    return this.store.search(match, top, documentIds).map((hit) => ({
+    return this.store.searchTerms(questionTerms(query), top, documentIds).map((hit) => ({
       documentId: hit.documentId,
       document: hit.document,
       chunkId: hit.id,
@@ -298,8 +296,7 @@ export class DocumentService implements DocumentContextProvider {
         for (const page of wholePages(this.store.chunksOf(document.id))) used = add(page.first, page.text, page.tokens, null, used);
       }
     } else {
-      const match = questionMatch(question);
-      const hits = match === null ? [] : this.store.search(match, RETRIEVE, documents.map((d) => d.id));
+      const hits = this.store.searchTerms(questionTerms(question), RETRIEVE, documents.map((d) => d.id));
       if (hits.length > 0) {
         for (const hit of hits) {
           if (used >= available) break;

@@ -86,7 +86,7 @@ export class LlamaRuntime {
       sequences: 1,
       swaFullCache: true,
       ...(options.batchSize != null ? { batchSize: options.batchSize } : {}),
-      ...(options.flashAttention === true ? { flashAttention: true } : {}),
+      ...(typeof options.flashAttention === 'boolean' ? { flashAttention: options.flashAttention } : {}),
     });
     const gpuInfo = await gpuFacts(llama);
     const format = promptFormatFor(model, (m) => resolveChatWrapper(m));
@@ -111,7 +111,7 @@ export class LlamaRuntime {
       ...gpuInfo,
       totalLayers: safeNumber(() => insights.totalLayers) ?? undefined,
       batchSize: context.batchSize,
-      flashAttention: context.flashAttention === true,
+      flashAttention: context.flashAttention,
     };
     return { model, context, sequence: context.getSequence(), format, facts };
   }

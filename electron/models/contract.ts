@@ -15,7 +15,8 @@ export const loadSettingsSchema = z.object({
   threads: z.number().int().min(1).max(256).nullable(),
   /** Prompt-processing batch in tokens; null: the engine's default (512). */
   batchSize: z.number().int().min(1).max(65_536).nullable(),
-  flashAttention: z.boolean(),
+  /** 'auto' lets llama.cpp use it where the model and backend support it (node-llama-cpp's default). */
+  flashAttention: z.union([z.literal('auto'), z.boolean()]),
 });
 export type LoadSettings = z.infer<typeof loadSettingsSchema>;
 
@@ -24,7 +25,7 @@ export const DEFAULT_LOAD_SETTINGS: LoadSettings = {
   gpuLayers: 'auto',
   threads: null,
   batchSize: null,
-  flashAttention: false,
+  flashAttention: 'auto',
 };
 
 /** Memory this machine has for models. `gpu` is null when no GPU is known (CPU-only, or not yet probed). */

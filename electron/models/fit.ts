@@ -54,13 +54,16 @@ export function effectiveContext(shape: Pick<ModelShape, 'trainedContext'>, requ
  * largest intermediate, which is the logits (vocab × ubatch floats), the attention scores (context ×
  * ubatch × heads floats, gone with flash attention) or the FFN activations.
  */
-export function computeBufferBytes(shape: ModelShape, context: number, batchSize: number | null, flashAttention: boolean): number {
+export function computeBufferBytes(shape: ModelShape, context: number, batchSize: number | null, flashAttention: LoadSettings['flashAttention']): number {
   const ubatch = Math.min(batchSize ?? UBATCH, UBATCH);
   const logits = shape.vocab * ubatch * 4;
-  const scores = flashAttention ? 0 : context * ubatch * shape.heads * 4;
+  // 'auto': llama.cpp turns it on where the backend supports it (CPU, CUDA, Metal, Vulkan all do for common models).
+  const scores = flashAttention === false ? context * ubatch * shape.heads * 4 : 0;
   const ffn = shape.feedForward * ubatch * 4 * 3;
   const embeddings = shape.embedding * ubatch * 4 * 4;
-  return Math.max(logits, scores, ffn, embeddings) + OVERHEAD_BYTES;
+  // The attention mask (one value per context cell and batch token) lives beside whichever is largest.
+  const mask = context * ubatch * 2;
+  return Math.max(logits, scores, ffn, embeddings) + mask + OVERHEAD_BYTES;
 }
 
 export function estimateFit(shape: ModelShape, settings: LoadSettings, memory: MachineMemory, approximate = false): FitEstimate {

@@ -83,6 +83,11 @@ export async function pullModel(uri: string, dir: string, options: PullOptions =
   const { url, fileName } = options.endpoint !== undefined ? resolveModelUri(uri, options.endpoint) : resolveModelUri(uri);
   mkdirSync(dir, { recursive: true });
   const dest = join(dir, fileName);
+  if (await exists(dest)) {
+    // Already downloaded (a finished download is renamed into place only after it was checked).
+    const local = await describeLocal(dest);
+    if (local.problem === null) return { path: dest, bytes: local.sizeBytes, seconds: 0, resumedFrom: local.sizeBytes, verified: false };
+  }
   const result = await downloadFile({
     url,
     dest,

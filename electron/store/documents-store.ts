@@ -71,6 +71,11 @@ interface RawChunkRow {
   rank?: number;
 }
 
+/** A query term in more than this share of passages is left out (when rarer terms remain). */
+const COMMON_TERM_SHARE = 0.2;
+/** The rarest terms of a long question are enough. */
+const MAX_QUERY_TERMS = 16;
+
 const DOCUMENT_COLUMNS = `d.id, d.sha256, d.name, d.kind, d.bytes, d.pages, d.tokens, d.token_source, d.warnings, d.created_at,
   (SELECT count(*) FROM document_chunks c WHERE c.document_id = d.id) AS chunks`;
 const CHUNK_COLUMNS = 'c.id, c.document_id, d.name AS document, c.seq, c.page, c.heading, c.text, c.start, c.end, c.tokens';
@@ -119,6 +124,7 @@ function prepare(db: Database.Database) {
       'SELECT message_id, sources FROM message_sources WHERE message_id IN (SELECT value FROM json_each(?))',
     ),
     chunkCount: db.prepare<[], number>('SELECT count(*) FROM document_chunks').pluck(),
+    documentFrequency: db.prepare<[string], number>('SELECT doc FROM document_chunk_vocab WHERE term = ?').pluck(),
   };
 }
 type Statements = ReturnType<typeof prepare>;
@@ -168,6 +174,7 @@ function toChunk(row: RawChunkRow): ChunkRow {
  */
 export class DocumentsStore {
   private prepared: { db: Database.Database; sql: Statements } | null = null;
+  private count: { sql: Statements; value: number } | null = null;
 
   constructor(private readonly connection: () => Database.Database) {}
 
@@ -222,6 +229,7 @@ export class DocumentsStore {
         const terms = documentTerms(chunk.heading === '' ? chunk.text : `${chunk.heading}\n${chunk.text}`);
         sql.insertTerms.run(lastInsertRowid, terms.join(' '));
       });
+      this.count = null;
       const row = sql.byId.get(id);
       if (row === undefined) throw new GlassboxError('internal', 'The document just written could not be read back.');
       return toInfo(row);
@@ -229,6 +237,7 @@ export class DocumentsStore {
   }
 
   remove(id: string): boolean {
+    this.count = null;
     return this.sql.remove.run(id).changes > 0;
   }
 
@@ -253,6 +262,22 @@ export class DocumentsStore {
 
   chunksOf(documentId: string): ChunkRow[] {
     return this.sql.chunksOf.all(documentId).map(toChunk);
+  }
+
+  /**
+   * Best chunks for a question's terms, by BM25 (terms OR-ed); only in `documentIds` when given.
+   * Terms found in more than a fifth of all passages are left out when rarer ones remain: their
+   * BM25 weight is near zero, yet scoring every passage they match is most of a query's time.
+   */
+  searchTerms(terms: readonly string[], limit: number, documentIds?: readonly string[]): ChunkHit[] {
+    if (terms.length === 0) return [];
+    const total = this.chunkCount();
+    const counted = terms.map((term) => ({ term, df: this.sql.documentFrequency.get(term) ?? 0 })).filter((t) => t.df > 0);
+    if (counted.length === 0) return [];
+    counted.sort((a, b) => a.df - b.df);
+    const rare = counted.filter((t) => t.df <= total * COMMON_TERM_SHARE);
+    const kept = (rare.length > 0 ? rare : counted.slice(0, 2)).slice(0, MAX_QUERY_TERMS);
+    return this.search(kept.map((t) => `"${t.term.replaceAll('"', '""')}"`).join(' OR '), limit, documentIds);
   }
 
   /** Best chunks for an FTS5 MATCH expression, by BM25; only in `documentIds` when given. */
@@ -281,8 +306,11 @@ export class DocumentsStore {
     return result;
   }
 
+  /** Passages in the library (cached per connection; adding or removing a document resets it). */
   chunkCount(): number {
-    return this.sql.chunkCount.get() ?? 0;
+    const sql = this.sql;
+    if (this.count === null || this.count.sql !== sql) this.count = { sql, value: sql.chunkCount.get() ?? 0 };
+    return this.count.value;
   }
 }
 

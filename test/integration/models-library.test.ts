@@ -114,11 +114,11 @@ describe('the library through the app contract', () => {
     expect(library.models).toEqual([expect.objectContaining({ path, architecture: 'llama', layers: 5, trainedContext: 2048 })]);
 
     const fit = await client.call('models.fit', { path, settings: { contextSize: 1024 } });
-    expect(fit.settings).toMatchObject({ contextSize: 1024, gpuLayers: 'auto', threads: 1, flashAttention: false });
+    expect(fit.settings).toMatchObject({ contextSize: 1024, gpuLayers: 'auto', threads: 1, flashAttention: 'auto' });
     expect(fit.estimate).toMatchObject({ verdict: 'cpu', contextSize: 1024, kvBytesPerToken: 5 * 4 * (8 + 8) * 2, approximate: false });
 
     const facts = await client.call('model.load', { path, settings: { contextSize: 1024, batchSize: 128 } });
-    expect(facts).toMatchObject({ contextSize: 1024, batchSize: 128, flashAttention: false, totalLayers: 6 });
+    expect(facts).toMatchObject({ contextSize: 1024, batchSize: 128, flashAttention: 'auto', totalLayers: 6 });
     // Remembered for this file: a later fit without settings starts from them.
     expect((await client.call('models.fit', { path })).settings).toMatchObject({ contextSize: 1024, batchSize: 128 });
 

@@ -207,3 +207,16 @@ describe('DocumentService', () => {
     expect(documents.detach(conversation.id, small.document.id).map((d) => d.name)).toEqual(['big.txt']);
   });
 });
+
+describe('citations in the renderer', () => {
+  it('turns [n] into buttons in text only, within the number of sources', async () => {
+    const { linkCitations, sourcePlace } = await import('../../renderer/src/lib/documents/citations');
+    const html = linkCitations('<p>See [1] and [3].</p><pre><code>a[1]</code></pre><a href="x[2]">[2]</a>', 2);
+    expect(html).toBe(
+      '<p>See <button type="button" class="cite" data-cite="1" aria-label="Show source 1">[1]</button> and [3].</p><pre><code>a[1]</code></pre>' +
+        '<a href="x[2]"><button type="button" class="cite" data-cite="2" aria-label="Show source 2">[2]</button></a>',
+    );
+    expect(sourcePlace({ documentName: 'a.pdf', page: 4, heading: 'H' })).toBe('a.pdf, page 4');
+    expect(sourcePlace({ documentName: 'a.md', page: null, heading: 'Setup' })).toBe('a.md › Setup');
+  });
+});

@@ -82,6 +82,10 @@ describe('downloads from a local server', () => {
     const [model] = await listModels(target);
     expect(model).toMatchObject({ fileName: 'tiny-llama-F32.gguf', architecture: 'llama', layers: 8, quantization: 'F32', problem: null });
     expect(server.requests[0]?.url).toBe('/test-user/tiny-GGUF/resolve/main/tiny-llama-F32.gguf');
+    // Pulling it again is answered from the folder, without a request.
+    const again = await pullModel(URI, target, { endpoint: server.endpoint });
+    expect(again).toMatchObject({ path: result.path, seconds: 0 });
+    expect(server.requests.length).toBe(1);
   });
 
   it('resumes an interrupted download with a range request', async () => {

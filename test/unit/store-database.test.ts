@@ -43,9 +43,15 @@ describe('migrations', () => {
     expect(db.pragma('user_version', { simple: true })).toBe(LATEST_SCHEMA_VERSION);
     expect(db.pragma('foreign_keys', { simple: true })).toBe(1);
     expect(tableNames(db)).toEqual([
+      'conversation_documents',
       'conversation_search',
       'conversations',
+      'document_chunk_search',
+      'document_chunk_vocab',
+      'document_chunks',
+      'documents',
       'message_search',
+      'message_sources',
       'message_token_chunks',
       'messages',
       'presets',

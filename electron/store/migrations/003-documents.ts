@@ -10,7 +10,8 @@ import type { Migration } from './migration';
  *   PDF page (NULL for documents without pages) and the heading it sits under.
  * - document_chunk_search: a contentless FTS5 table keyed by the chunk's rowid holding the terms of
  *   heading + text, made in JavaScript by search-terms.ts (the same words as conversation search),
- *   ranked with BM25. A trigger removes a chunk's terms when the chunk goes (with its document).
+ *   ranked with BM25 (document_chunk_vocab, an fts5vocab table, gives each term's document
+ *   frequency, so a query can skip words found in most passages). A trigger removes a chunk's terms when the chunk goes (with its document).
  * - conversation_documents: which documents are attached to which conversation.
  * - message_sources: the passages an answer was given, as JSON, so its Sources list and citations
  *   survive a reload and the deletion of the document. A separate table rather than a column on
@@ -53,6 +54,8 @@ export const migration003: Migration = {
       CREATE VIRTUAL TABLE document_chunk_search USING fts5(
         terms, content = '', contentless_delete = 1, tokenize = "${FTS_TOKENIZE}"
       );
+      -- Document frequency of each term, so a query can leave out words found in most passages.
+      CREATE VIRTUAL TABLE document_chunk_vocab USING fts5vocab(document_chunk_search, 'row');
       CREATE TRIGGER document_chunks_search_delete AFTER DELETE ON document_chunks BEGIN
         DELETE FROM document_chunk_search WHERE rowid = old.id;
       END;

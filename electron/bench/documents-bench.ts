@@ -1,0 +1,159 @@
+import { mkdirSync, rmSync, statSync, writeFileSync } from 'node:fs';
+import { join } from 'node:path';
+import { indexInProcess, resolveCliBundle, workerIndexer } from '../documents/indexer';
+import { DocumentService } from '../documents/service';
+import { DocumentsStore, type NewChunk } from '../store/documents-store';
+import { openStore } from '../store/sqlite-store';
+import type { BenchContext, BenchSection } from './section';
+
+/**
+ * Documents: what a user waits for, and whether the right passage is found.
+ *
+ * - documents.recallAt5: the project's retrieval evaluation (test/fixtures/documents/eval-corpus.ts:
+ *   36 questions over 6 documents), BM25 alone. Goal ≥ 0.9.
+ * - documents.ingestPagesPerSecond: a generated 300-page text PDF (quick: 30) added end to end
+ *   (hash, parse in the worker thread when the build is there, chunk, one transaction).
+ * - documents.searchMedianMs / P95: BM25 search at 100,000 chunks (quick: 10,000), for questions of
+ *   3-6 words mixing common and rare words. Goal < 20 ms median.
+ */
+export const GOALS = { recallAt5: 0.9, searchMs: 20 } as const;
+
+function rng(seed: number): () => number {
+  let state = seed >>> 0;
+  return () => {
+    state = (state + 0x6d2b79f5) >>> 0;
+    let t = state;
+    t = Math.imul(t ^ (t >>> 15), t | 1);
+    t ^= t + Math.imul(t ^ (t >>> 7), t | 61);
+    return ((t ^ (t >>> 14)) >>> 0) / 4294967296;
+  };
+}
+
+const SYLLABLES = ['ka', 'lo', 'mi', 'ren', 'to', 'sa', 'vel', 'du', 'ni', 'por', 'es', 'tra', 'gu', 'fin', 'ze', 'ob'];
+const COMMON = 'the of and to in is that for it as with was on be by this are from at or an which have not'.split(' ');
+
+function vocabulary(size: number): string[] {
+  const words: string[] = [];
+  for (let i = 0; words.length < size; i++) {
+    let n = i;
+    let word = '';
+    do {
+      word += SYLLABLES[n % SYLLABLES.length];
+      n = Math.floor(n / SYLLABLES.length);
+    } while (n > 0);
+    if (word.length >= 4) words.push(word);
+  }
+  return words;
+}
+
+/** Word i drawn with probability ~ 1/(i+1): real text's long tail. */
+function zipf(random: () => number, words: readonly string[]): string {
+  const i = Math.floor(Math.exp(random() * Math.log(words.length + 1))) - 1;
+  return words[Math.min(words.length - 1, Math.max(0, i))] ?? 'ka';
+}
+
+function median(values: number[]): number {
+  const sorted = [...values].sort((a, b) => a - b);
+  return sorted[Math.floor(sorted.length / 2)] ?? 0;
+}
+
+function percentile(values: number[], p: number): number {
+  const sorted = [...values].sort((a, b) => a - b);
+  return sorted[Math.min(sorted.length - 1, Math.floor(sorted.length * p))] ?? 0;
+}
+
+const round = (n: number, digits = 2): number => Number(n.toFixed(digits));
+
+export const documentsBench: BenchSection = {
+  name: 'documents',
+  async run(context: BenchContext) {
+    const dir = join(context.workDir, 'documents');
+    rmSync(dir, { recursive: true, force: true });
+    mkdirSync(dir, { recursive: true });
+    // Fixture writers (pdf-lib) come from the development install, like the other benches' fixtures.
+    const { writeEvalCorpus } = await import('../../test/fixtures/documents/eval-corpus');
+    const { recallAt } = await import('../../test/fixtures/documents/recall');
+    const { pdfBytes } = await import('../../test/fixtures/documents/writers');
+    const bundle = resolveCliBundle();
+    const indexer = bundle === null ? indexInProcess : workerIndexer(bundle);
+
+    // 1. Retrieval quality.
+    const corpus = await writeEvalCorpus(join(dir, 'eval'));
+    const evalStore = openStore(':memory:');
+    const evalDocs = new DocumentService({ store: new DocumentsStore(() => evalStore.database), uploadsDir: join(dir, 'up1'), indexer });
+    let job = 0;
+    for (const file of corpus.files) await evalDocs.ingestPath(file, { jobId: `e${job++}` });
+    const recall = recallAt(evalDocs, corpus.questions, 5);
+    context.log(`documents: recall@5 ${recall.hits}/${recall.total} = ${recall.recall.toFixed(3)} (goal ≥ ${GOALS.recallAt5})`);
+    evalStore.close();
+
+    // 2. Ingestion speed.
+    const pageCount = context.quick ? 30 : 300;
+    const random = rng(7);
+    const words = vocabulary(5000);
+    const sentence = (): string => Array.from({ length: 14 }, () => (random() < 0.4 ? COMMON[Math.floor(random() * COMMON.length)] : zipf(random, words))).join(' ') + '.';
+    const pages = Array.from({ length: pageCount }, (_, i) => ({
+      heading: `Section ${i + 1}`,
+      paragraphs: Array.from({ length: 6 }, () => Array.from({ length: 5 }, sentence).join(' ')),
+    }));
+    const pdfPath = join(dir, `generated-${pageCount}.pdf`);
+    writeFileSync(pdfPath, await pdfBytes(pages));
+    const ingestStore = openStore(join(dir, 'ingest.sqlite'));
+    const ingestDocs = new DocumentService({ store: new DocumentsStore(() => ingestStore.database), uploadsDir: join(dir, 'up2'), indexer });
+    const started = performance.now();
+    const { document } = await ingestDocs.ingestPath(pdfPath, { jobId: 'pdf' });
+    const ingestSeconds = (performance.now() - started) / 1000;
+    const pagesPerSecond = document.pages / ingestSeconds;
+    context.log(
+      `documents: ${document.pages}-page PDF (${Math.round(statSync(pdfPath).size / 1024)} KB) added in ${ingestSeconds.toFixed(2)} s = ` +
+        `${pagesPerSecond.toFixed(1)} pages/s, ${document.chunks} passages (${bundle === null ? 'in process' : 'worker thread'})`,
+    );
+    ingestStore.close();
+
+    // 3. Search latency at scale.
+    const chunkCount = context.quick ? 10_000 : 100_000;
+    const searchStore = openStore(join(dir, 'search.sqlite'));
+    const store = new DocumentsStore(() => searchStore.database);
+    const perDocument = 1000;
+    const buildStarted = performance.now();
+    for (let d = 0; d * perDocument < chunkCount; d++) {
+      const chunks: NewChunk[] = Array.from({ length: Math.min(perDocument, chunkCount - d * perDocument) }, (_, i) => {
+        const text = Array.from({ length: 4 }, sentence).join(' ');
+        return { page: Math.floor(i / 4) + 1, start: i * 400, end: i * 400 + text.length, heading: '', text, tokens: Math.ceil(text.length / 4) };
+      });
+      store.add({ sha256: `bench-${d}`, name: `doc-${d}.pdf`, kind: 'pdf', bytes: 0, pages: perDocument / 4, chars: 0, tokenSource: 'approx', warnings: [] }, chunks);
+    }
+    context.log(`documents: ${store.chunkCount()} passages indexed in ${((performance.now() - buildStarted) / 1000).toFixed(1)} s`);
+    const service = new DocumentService({ store, uploadsDir: join(dir, 'up3'), indexer });
+    const queries = [
+      ...corpus.questions.map((q) => q.question),
+      ...Array.from({ length: 64 }, () => Array.from({ length: 3 + Math.floor(random() * 4) }, () => zipf(random, words)).join(' ')),
+    ];
+    for (const query of queries.slice(0, 10)) service.search(query, 5); // warm the page cache
+    const times: number[] = [];
+    for (const query of queries) {
+      const t = performance.now();
+      service.search(query, 5);
+      times.push(performance.now() - t);
+    }
+    const searchMedian = median(times);
+    context.log(
+      `documents: search at ${chunkCount} passages: median ${searchMedian.toFixed(2)} ms, p95 ${percentile(times, 0.95).toFixed(2)} ms ` +
+        `(goal < ${GOALS.searchMs} ms)`,
+    );
+    searchStore.close();
+
+    return {
+      'documents.recallAt5': round(recall.recall, 3),
+      'documents.evalQuestions': recall.total,
+      'documents.evalDocuments': corpus.files.length,
+      'documents.ingestPages': document.pages,
+      'documents.ingestSeconds': round(ingestSeconds),
+      'documents.ingestPagesPerSecond': round(pagesPerSecond, 1),
+      'documents.searchChunks': chunkCount,
+      'documents.searchMedianMs': round(searchMedian, 3),
+      'documents.searchP95Ms': round(percentile(times, 0.95), 3),
+      'documents.searchGoalMs': GOALS.searchMs,
+    };
+  },
+};
