@@ -1,28 +1,15 @@
 /// <reference lib="dom" />
-import { afterAll, beforeAll, describe, expect, it } from 'vitest';
-import type { Browser } from 'playwright-core';
-import { STORIES_260K } from '../models';
-import { launchChromium, startWebMode, type WebMode } from './harness';
+import { describe, expect, it } from 'vitest';
+import { useWebModeSession } from './harness';
 
-let web: WebMode;
-let browser: Browser;
-
-beforeAll(async () => {
-  web = await startWebMode(['--model', STORIES_260K()]);
-  browser = await launchChromium();
-});
-
-afterAll(async () => {
-  await browser?.close();
-  await web?.stop();
-});
+const session = useWebModeSession();
 
 describe('architecture panel in Chromium (stories260K)', () => {
   it('explains the loaded model from its own GGUF: heads, tree, diagram, causal mask, tokenizer', async () => {
-    const page = await browser.newPage({ viewport: { width: 1280, height: 800 } });
+    const page = await session.browser.newPage({ viewport: { width: 1280, height: 800 } });
     const errors: string[] = [];
     page.on('pageerror', (error) => errors.push(error.message));
-    await page.goto(web.url);
+    await page.goto(session.web.url);
 
     const arch = page.getByRole('region', { name: 'Architecture' });
     const facts = arch.getByRole('definition');

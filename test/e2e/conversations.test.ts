@@ -1,34 +1,22 @@
 /// <reference lib="dom" />
 import { readFileSync } from 'node:fs';
-import { afterAll, beforeAll, describe, expect, it } from 'vitest';
-import type { Browser, Locator, Page } from 'playwright-core';
-import { STORIES_260K } from '../models';
+import { describe, expect, it } from 'vitest';
+import type { Locator, Page } from 'playwright-core';
 import { seriousAccessibilityViolations } from './accessibility';
-import { launchChromium, startWebMode, type WebMode } from './harness';
+import { useWebModeSession } from './harness';
 
-let web: WebMode;
-let browser: Browser;
-
-beforeAll(async () => {
-  web = await startWebMode(['--model', STORIES_260K()]);
-  browser = await launchChromium();
-});
-
-afterAll(async () => {
-  await browser?.close();
-  await web?.stop();
-});
+const session = useWebModeSession();
 
 /** A page with the model loaded, counting the answers that finished (chat.end events). */
 async function openApp(): Promise<{ page: Page; ends: () => number }> {
-  const page = await browser.newPage({ viewport: { width: 1280, height: 800 }, acceptDownloads: true });
+  const page = await session.browser.newPage({ viewport: { width: 1280, height: 800 }, acceptDownloads: true });
   let ends = 0;
   page.on('websocket', (socket) => {
     socket.on('framereceived', ({ payload }) => {
       if (payload.toString().includes('"name":"chat.end"')) ends += 1;
     });
   });
-  await page.goto(web.url);
+  await page.goto(session.web.url);
   const panel = page.getByRole('complementary', { name: 'Model' });
   await expect.poll(() => panel.textContent(), { timeout: 60_000 }).toMatch(/llama/i);
   return { page, ends: () => ends };

@@ -1,29 +1,16 @@
 /// <reference lib="dom" />
-import { afterAll, beforeAll, describe, expect, it } from 'vitest';
-import type { Browser } from 'playwright-core';
-import { STORIES_260K } from '../models';
+import { describe, expect, it } from 'vitest';
 import { docxBytes, pdfBytes } from '../fixtures/documents/writers';
-import { launchChromium, startWebMode, type WebMode } from './harness';
+import { useWebModeSession } from './harness';
 
-let web: WebMode;
-let browser: Browser;
-
-beforeAll(async () => {
-  web = await startWebMode(['--model', STORIES_260K()]);
-  browser = await launchChromium();
-});
-
-afterAll(async () => {
-  await browser?.close();
-  await web?.stop();
-});
+const session = useWebModeSession();
 
 describe('document Q&A in Chromium (web mode)', () => {
   it('drops two files, shows progress, answers with Sources, and opens the cited passage', async () => {
-    const page = await browser.newPage({ viewport: { width: 1280, height: 800 } });
+    const page = await session.browser.newPage({ viewport: { width: 1280, height: 800 } });
     const frames: string[] = [];
     page.on('websocket', (socket) => socket.on('framereceived', ({ payload }) => frames.push(payload.toString())));
-    await page.goto(web.url);
+    await page.goto(session.web.url);
     const panel = page.getByRole('complementary', { name: 'Model' });
     await expect.poll(() => panel.textContent(), { timeout: 60_000 }).toMatch(/llama/i);
 

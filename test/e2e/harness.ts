@@ -4,7 +4,8 @@ import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { createInterface } from 'node:readline';
 import { chromium, type Browser } from 'playwright-core';
-import { PROJECT_ROOT } from '../models';
+import { afterAll, beforeAll } from 'vitest';
+import { PROJECT_ROOT, STORIES_260K } from '../models';
 
 export const CHROMIUM = process.env.GLASSBOX_CHROMIUM ?? '/usr/bin/chromium';
 
@@ -59,4 +60,38 @@ export function launchChromium(): Promise<Browser> {
     headless: true,
     args: ['--no-sandbox', '--disable-gpu', '--disable-background-networking', '--disable-component-update', '--no-first-run'],
   });
+}
+
+export interface AppSession {
+  readonly web: WebMode;
+  readonly browser: Browser;
+}
+
+/**
+ * The usual end-to-end set-up: web mode started as a user would (with stories260K unless other
+ * arguments are given) and one Chromium, both for the whole file.
+ */
+export function useWebModeSession(args: () => string[] = () => ['--model', STORIES_260K()]): AppSession {
+  let web: WebMode | undefined;
+  let browser: Browser | undefined;
+  beforeAll(async () => {
+    web = await startWebMode(args());
+    browser = await launchChromium();
+  });
+  afterAll(async () => {
+    await browser?.close();
+    await web?.stop();
+  });
+  const ready = <T>(value: T | undefined, what: string): T => {
+    if (value === undefined) throw new Error(`${what} is not started yet (use it inside a test).`);
+    return value;
+  };
+  return {
+    get web() {
+      return ready(web, 'Web mode');
+    },
+    get browser() {
+      return ready(browser, 'Chromium');
+    },
+  };
 }

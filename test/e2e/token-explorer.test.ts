@@ -1,25 +1,13 @@
 /// <reference lib="dom" />
-import { afterAll, beforeAll, describe, expect, it } from 'vitest';
-import type { Browser, Page } from 'playwright-core';
+import { describe, expect, it } from 'vitest';
+import type { Page } from 'playwright-core';
 import type { GeneratedToken } from '../../electron/contract/token';
 import { candidatesOf, entropyBits } from '../../renderer/src/lib/explorer/distribution';
 import { formatPercent } from '../../renderer/src/lib/format';
-import { STORIES_260K } from '../models';
-import { launchChromium, startWebMode, type WebMode } from './harness';
+import { useWebModeSession } from './harness';
 import { seriousAccessibilityViolations } from './accessibility';
 
-let web: WebMode;
-let browser: Browser;
-
-beforeAll(async () => {
-  web = await startWebMode(['--model', STORIES_260K()]);
-  browser = await launchChromium();
-});
-
-afterAll(async () => {
-  await browser?.close();
-  await web?.stop();
-});
+const session = useWebModeSession();
 
 interface Streamed {
   /** Tokens streamed per message id, by index. */
@@ -52,9 +40,9 @@ const answerTokens = (page: Page) => page.locator('main [role="group"][aria-labe
 
 describe('token probability explorer', () => {
   it('shows, pins and branches from a token, and shows the stored numbers again after a reload', async () => {
-    const page = await browser.newPage({ viewport: { width: 1280, height: 800 } });
+    const page = await session.browser.newPage({ viewport: { width: 1280, height: 800 } });
     const seen = watch(page);
-    await page.goto(web.url);
+    await page.goto(session.web.url);
     const panel = page.getByRole('complementary', { name: 'Model' });
     await expect.poll(() => panel.textContent(), { timeout: 60_000 }).toMatch(/llama/i);
     await page.getByRole('button', { name: 'New chat' }).click();

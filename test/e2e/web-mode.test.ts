@@ -1,22 +1,10 @@
 /// <reference lib="dom" />
-import { afterAll, beforeAll, describe, expect, it } from 'vitest';
-import type { Browser, Page } from 'playwright-core';
-import { STORIES_260K } from '../models';
+import { describe, expect, it } from 'vitest';
+import type { Page } from 'playwright-core';
 import { seriousAccessibilityViolations } from './accessibility';
-import { launchChromium, startWebMode, type WebMode } from './harness';
+import { useWebModeSession } from './harness';
 
-let web: WebMode;
-let browser: Browser;
-
-beforeAll(async () => {
-  web = await startWebMode(['--model', STORIES_260K()]);
-  browser = await launchChromium();
-});
-
-afterAll(async () => {
-  await browser?.close();
-  await web?.stop();
-});
+const session = useWebModeSession();
 
 /** Counts the token events the page receives over its WebSocket, and collects CSP complaints. */
 function watch(page: Page): { tokenFrames: () => number; ended: () => boolean; cspErrors: string[] } {
@@ -38,9 +26,9 @@ function watch(page: Page): { tokenFrames: () => number; ended: () => boolean; c
 
 describe('web mode in Chromium', () => {
   it('streams an answer with probabilities, and keeps it across a reload', async () => {
-    const page = await browser.newPage({ viewport: { width: 1280, height: 800 } });
+    const page = await session.browser.newPage({ viewport: { width: 1280, height: 800 } });
     const seen = watch(page);
-    await page.goto(web.url);
+    await page.goto(session.web.url);
 
     const panel = page.getByRole('complementary', { name: 'Model' });
     await expect.poll(() => panel.textContent(), { timeout: 60_000 }).toMatch(/llama/i);
