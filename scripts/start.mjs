@@ -3,6 +3,8 @@
 // is missing and how to use web mode instead.
 import { spawn, spawnSync } from 'node:child_process';
 import { createRequire } from 'node:module';
+import { readFileSync } from 'node:fs';
+import { electronSqliteBinding } from './electron-sqlite.mjs';
 import { dirname, join } from 'node:path';
 import { fileURLToPath } from 'node:url';
 
@@ -49,5 +51,19 @@ const build = spawnSync(process.execPath, [join(root, 'node_modules', 'electron-
 });
 if (build.status !== 0) process.exit(build.status ?? 1);
 
-const child = spawn(binary, [root, ...process.argv.slice(2)], { stdio: 'inherit' });
+const electronVersion = JSON.parse(readFileSync(join(root, 'node_modules', 'electron', 'package.json'), 'utf8')).version;
+const sqlite = electronSqliteBinding(root, electronVersion);
+if (!sqlite.binding) {
+  console.error(`
+Glassbox could not prepare its SQLite module for Electron ${electronVersion}: ${sqlite.reason}
+It needs either network access (to fetch a prebuilt module) or a C++ toolchain (to compile one).
+Web mode needs neither: npm run web -- --model /path/to/model.gguf
+`);
+  process.exit(1);
+}
+
+const child = spawn(binary, [root, ...process.argv.slice(2)], {
+  stdio: 'inherit',
+  env: { ...process.env, GLASSBOX_SQLITE_BINDING: sqlite.binding },
+});
 child.on('exit', (code, signal) => process.exit(code ?? (signal ? 1 : 0)));

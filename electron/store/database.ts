@@ -20,6 +20,19 @@ const BUSY_TIMEOUT_MS = 5000;
  *
  * Throws GlassboxError 'database-newer' or 'database-corrupt'; the file is left as it was.
  */
+/**
+ * better-sqlite3's compiled addon, when it must not be the one in node_modules: `npm start` runs
+ * Electron, whose Node ABI differs from the Node that runs `npm test`, so it builds a second copy
+ * for Electron beside node_modules and names it here. Packaged apps are rebuilt for Electron by
+ * electron-builder and need nothing.
+ */
+export const SQLITE_BINDING_ENV = 'GLASSBOX_SQLITE_BINDING';
+
+function connectionOptions(extra: Database.Options): Database.Options {
+  const binding = process.env[SQLITE_BINDING_ENV];
+  return binding ? { ...extra, nativeBinding: binding } : extra;
+}
+
 export function openDatabase(path: string): Database.Database {
   const isFile = path !== MEMORY_PATH && path !== '';
   if (isFile) {
@@ -30,7 +43,7 @@ export function openDatabase(path: string): Database.Database {
 
   let db: Database.Database | undefined;
   try {
-    db = new Database(path, { timeout: BUSY_TIMEOUT_MS });
+    db = new Database(path, connectionOptions({ timeout: BUSY_TIMEOUT_MS }));
     // Checked again on the writable connection, before its first write: another process may have
     // upgraded the file since the inspection, and a hot rollback journal can hide the real version.
     refuseNewer(db, path);
@@ -62,7 +75,7 @@ function configure(db: Database.Database): void {
 function inspectExisting(path: string): void {
   let readonly: Database.Database | undefined;
   try {
-    readonly = new Database(path, { readonly: true, fileMustExist: true, timeout: BUSY_TIMEOUT_MS });
+    readonly = new Database(path, connectionOptions({ readonly: true, fileMustExist: true, timeout: BUSY_TIMEOUT_MS }));
     refuseNewer(readonly, path);
     // quick_check reads every page (O(size)) but skips the index-vs-table cross-check that makes
     // integrity_check slow. It catches truncated and overwritten files before we write to them.
