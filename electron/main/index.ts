@@ -8,7 +8,7 @@ import { EngineHost } from '../engine/host';
 import { APP_SCHEME } from './app-origin';
 import { appProtocolResponse } from './app-protocol';
 import { forwardEvents, registerIpc } from './ipc';
-import { isSafeExternalUrl, mayNavigate } from './navigation';
+import { denyAllPermissions, guardWebContents } from './hardening';
 import { createUtilityLauncher } from './utility-launcher';
 import { createMainWindow } from './window';
 import { menuTemplate } from './menu';
@@ -57,18 +57,8 @@ function installMenu(current: Services): void {
 }
 
 function harden(): void {
-  session.defaultSession.setPermissionRequestHandler((_contents, _permission, callback) => callback(false));
-  session.defaultSession.setPermissionCheckHandler(() => false);
-  app.on('web-contents-created', (_event, contents) => {
-    contents.on('will-navigate', (event, url) => {
-      if (!mayNavigate(url)) event.preventDefault();
-    });
-    contents.on('will-attach-webview', (event) => event.preventDefault());
-    contents.setWindowOpenHandler(({ url }) => {
-      if (isSafeExternalUrl(url)) void shell.openExternal(url);
-      return { action: 'deny' };
-    });
-  });
+  denyAllPermissions(session.defaultSession);
+  app.on('web-contents-created', (_event, contents) => guardWebContents(contents, (url) => void shell.openExternal(url)));
 }
 
 void app.whenReady().then(() => {
