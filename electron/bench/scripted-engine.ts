@@ -1,6 +1,6 @@
 import { statSync } from 'node:fs';
 import { basename } from 'node:path';
-import type { ChatTurn, GenerateRequest, GenerateResult, LoadOptions, ScoredPrompt, TokenPiece } from '../contract/engine-protocol';
+import type { ChatTurn, Embeddings, GenerateRequest, GenerateResult, LoadOptions, ScoredPrompt, TokenPiece } from '../contract/engine-protocol';
 import { GlassboxError } from '../contract/errors';
 import type { ModelFacts } from '../contract/model';
 import type { GeneratedToken } from '../contract/token';
@@ -86,6 +86,10 @@ export class ScriptedEngine implements Engine {
 
   async tokenize(text: string): Promise<TokenPiece[]> {
     return text.split(/(?=\s)/).map((piece, id) => ({ id, text: piece, special: false }));
+  }
+
+  async embed(_modelPath: string, _texts: string[]): Promise<Embeddings> {
+    throw new GlassboxError('invalid-argument', 'The scripted benchmark engine makes no embeddings.');
   }
 
   async score(_messages: ChatTurn[], _topAlternatives: number): Promise<ScoredPrompt> {

@@ -1,7 +1,9 @@
 /// <reference lib="dom" />
 import { spawn } from 'node:child_process';
 import type { Browser } from 'playwright-core';
-import { mkdirSync, writeFileSync } from 'node:fs';
+import { mkdirSync } from 'node:fs';
+import { writeGguf } from '../../test/fixtures/gguf-writer';
+import { presetModel } from '../../test/fixtures/synthetic-models';
 import { join } from 'node:path';
 import { createInterface } from 'node:readline';
 import { createServices } from '../app/services';
@@ -44,8 +46,9 @@ export const uiBench: BenchSection = {
 async function streamFrames(context: BenchContext, browser: Browser): Promise<{ p95: number; median: number; frames: number; messages: number }> {
   const dataDir = join(context.workDir, 'ui-stream');
   mkdirSync(dataDir, { recursive: true });
+  // A real (tiny, synthetic) GGUF header: the model service checks it before any engine sees it.
   const modelPath = join(dataDir, 'scripted.gguf');
-  writeFileSync(modelPath, 'scripted');
+  await writeGguf(modelPath, presetModel('llama'), { mode: 'sparse' });
   const services = createServices({ dataDir, mode: 'web', version: 'bench', engine: new ScriptedEngine(100) });
   const pairs = context.quick ? 200 : 1000;
   seedConversation(services.store, pairs);

@@ -27,16 +27,25 @@ export async function runBench(argv: string[]): Promise<number> {
   const workDir = mkdtempSync(join(tmpdir(), 'glassbox-bench-'));
   const log = (line: string): void => void process.stderr.write(`${line}\n`);
   const report: Record<string, Record<string, number | string | null>> = {};
+  const failed: string[] = [];
   try {
     for (const section of await sections()) {
       if (only && !only.includes(section.name)) continue;
       log(`bench: ${section.name}...`);
-      report[section.name] = await section.run({ workDir, quick: values.quick === true, log });
+      try {
+        report[section.name] = await section.run({ workDir, quick: values.quick === true, log });
+        log(`bench: ${section.name}: ${JSON.stringify(report[section.name])}`);
+      } catch (error) {
+        // One failing section must not lose the others' figures; the exit code still says so.
+        failed.push(section.name);
+        report[section.name] = { error: error instanceof Error ? error.message : String(error) };
+        log(`bench: ${section.name} failed: ${report[section.name]?.error}`);
+      }
     }
   } finally {
     rmSync(workDir, { recursive: true, force: true });
   }
   if (values.json) process.stdout.write(`${JSON.stringify(report, null, 2)}\n`);
   else for (const [name, figures] of Object.entries(report)) for (const [k, v] of Object.entries(figures)) process.stdout.write(`${name}.${k}: ${v}\n`);
-  return 0;
+  return failed.length === 0 ? 0 : 1;
 }

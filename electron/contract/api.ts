@@ -12,8 +12,9 @@ import {
   ingestResultSchema,
   MAX_UPLOAD_PART_CHARS,
   searchResultSchema,
+  embeddingStatusSchema,
 } from '../documents/contract';
-import { endpointSaveSchema, endpointSchema, endpointTestSchema, remoteModelSchema } from '../remote/contract';
+import { endpointArchitectureFileSchema, endpointSaveSchema, endpointSchema, endpointTestSchema, remoteModelSchema } from '../remote/contract';
 import {
   catalogueEntrySchema,
   downloadStateSchema,
@@ -169,6 +170,10 @@ export const calls = {
   'endpoints.remove': { args: z.object({ id }).strict(), result: z.object({ removed: z.boolean() }) },
   /** "Connect and list models": GET /models on the given base URL. */
   'endpoints.test': { args: endpointTestSchema, result: z.object({ models: z.array(remoteModelSchema) }) },
+  /** "Architecture from file": the model's .gguf (header only) or config.json; refused unless it describes a model. */
+  'endpoints.setArchitectureFile': { args: endpointArchitectureFileSchema, result: endpointSchema },
+  /** The architecture from an endpoint's file (KV cache sized for the server's context when it tells it); null without a file. */
+  'endpoints.architecture': { args: z.object({ id }).strict(), result: modelDescriptionSchema.nullable() },
   /** Which engine answers in this conversation: 'local' or an endpoint id. */
   'conversations.setEngine': { args: z.object({ id, engine: id }).strict(), result: conversationDetailSchema },
   /** Unloads the model; the engine stays up. */
@@ -235,6 +240,18 @@ export const calls = {
       .strict(),
     result: z.array(searchResultSchema),
   },
+  /**
+   * The GGUF embedding model for document vectors (null: BM25 alone); it is tried on a word first.
+   * Documents added afterwards get vectors; earlier ones need documents.reindexVectors.
+   */
+  'documents.setEmbeddingModel': {
+    args: z.object({ path: z.string().min(1).max(4096).nullable() }).strict(),
+    result: embeddingStatusSchema,
+  },
+  /** The chosen embedding model and how many passages have its vectors. */
+  'documents.embeddingStatus': { args: empty, result: embeddingStatusSchema },
+  /** Gives every passage without a vector from the chosen embedding model one. */
+  'documents.reindexVectors': { args: empty, result: embeddingStatusSchema },
 } as const satisfies { [N in CallName]: { args: z.ZodType; result: z.ZodType } };
 
 /** Events pushed to every connected client. Deltas only: a token event never carries the whole chat. */

@@ -105,6 +105,18 @@ export const scoredPromptSchema = z.object({
 });
 export type ScoredPrompt = z.infer<typeof scoredPromptSchema>;
 
+/** Texts in one embed request: a long document is embedded in several, so a chat is never blocked long. */
+export const EMBED_MAX_TEXTS = 64;
+
+/** Vectors for an embed request, in the order of its texts, each of `dimensions` numbers (unit length). */
+export const embeddingsSchema = z.object({
+  /** The embedding model's file name: with `dimensions`, what identifies the vectors (stored with them). */
+  model: z.string(),
+  dimensions: z.number().int().min(1),
+  vectors: z.array(z.array(z.number())),
+});
+export type Embeddings = z.infer<typeof embeddingsSchema>;
+
 export const hostToEngineSchema = z.discriminatedUnion('type', [
   z.object({ type: z.literal('load'), id: z.number().int(), path: z.string(), options: loadOptionsSchema }),
   z.object({ type: z.literal('unload'), id: z.number().int() }),
@@ -119,6 +131,11 @@ export const hostToEngineSchema = z.discriminatedUnion('type', [
   }),
   /** Cancels the generation whose request id is `target`. */
   z.object({ type: z.literal('stop'), target: z.number().int() }),
+  /**
+   * One vector per text from the embedding model at `model` (a GGUF path), loaded beside the chat
+   * model and kept until another embedding model is asked for (electron/engine/embedding.ts).
+   */
+  z.object({ type: z.literal('embed'), id: z.number().int(), model: z.string().min(1), texts: z.array(z.string()).min(1).max(EMBED_MAX_TEXTS) }),
 ]);
 export type HostToEngine = z.infer<typeof hostToEngineSchema>;
 
@@ -133,6 +150,7 @@ export const engineToHostSchema = z.discriminatedUnion('type', [
   z.object({ type: z.literal('generated'), id: z.number().int(), result: generateResultSchema }),
   z.object({ type: z.literal('tokenized'), id: z.number().int(), tokens: z.array(tokenPieceSchema) }),
   z.object({ type: z.literal('scored'), id: z.number().int(), result: scoredPromptSchema }),
+  z.object({ type: z.literal('embedded'), id: z.number().int(), result: embeddingsSchema }),
   z.object({ type: z.literal('error'), id: z.number().int(), error: wireErrorSchema }),
 ]);
 export type EngineToHost = z.infer<typeof engineToHostSchema>;

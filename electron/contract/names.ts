@@ -39,6 +39,8 @@ export const CALL_NAMES = [
   'endpoints.save',
   'endpoints.remove',
   'endpoints.test',
+  'endpoints.setArchitectureFile',
+  'endpoints.architecture',
   'conversations.setEngine',
   'model.unload',
   'models.fit',
@@ -58,6 +60,9 @@ export const CALL_NAMES = [
   'documents.attach',
   'documents.detach',
   'documents.search',
+  'documents.setEmbeddingModel',
+  'documents.embeddingStatus',
+  'documents.reindexVectors',
 ] as const;
 
 export type CallName = (typeof CALL_NAMES)[number];

@@ -40,7 +40,10 @@ export const sourceSchema = z.object({
   page: z.number().int().nullable(),
   heading: z.string(),
   text: z.string(),
-  /** BM25 score (higher is better); null when the document was given whole. */
+  /**
+   * Higher is better: the BM25 score, or the reciprocal-rank-fusion score (BM25 + vectors, about
+   * 0.01-0.04) when an embedding model ranked too; null when the document was given whole.
+   */
   score: z.number().nullable(),
 });
 export type Source = z.infer<typeof sourceSchema>;
@@ -81,3 +84,22 @@ export type IngestResult = z.infer<typeof ingestResultSchema>;
 export const MAX_DOCUMENT_BYTES = 200 * 1024 * 1024;
 /** One upload part in web mode (base64 characters); the WebSocket takes messages up to 1 MiB. */
 export const MAX_UPLOAD_PART_CHARS = 700_000;
+
+/**
+ * Vectors for hybrid retrieval (electron/documents/retrieval.ts). `model`: the GGUF embedding model
+ * chosen (null: BM25 alone). `identity`: "<file name>#<dimensions>" of the vectors it makes (null
+ * until it has made one, or when it cannot be loaded). Passages whose vectors came from another
+ * identity are searched by BM25 alone until re-indexed (documents.reindexVectors).
+ */
+export const embeddingStatusSchema = z.object({
+  model: z.string().nullable(),
+  identity: z.string().nullable(),
+  /** Passages in the library, and how many have a vector from `identity`. */
+  chunks: z.number().int(),
+  vectors: z.number().int(),
+  /** Whether vectors can be made and stored here (a local engine and the sqlite-vec extension). */
+  available: z.boolean(),
+  /** Why the model could not be used, when it could not. */
+  problem: z.string().nullable(),
+});
+export type EmbeddingStatus = z.infer<typeof embeddingStatusSchema>;

@@ -12,7 +12,10 @@ export type DocumentCallName =
   | 'documents.attached'
   | 'documents.attach'
   | 'documents.detach'
-  | 'documents.search';
+  | 'documents.search'
+  | 'documents.setEmbeddingModel'
+  | 'documents.embeddingStatus'
+  | 'documents.reindexVectors';
 
 /** The documents calls, each answered by one DocumentService method (spread into createHandlers). */
 export function documentHandlers(documents: DocumentService): Pick<Handlers, DocumentCallName> {
@@ -27,7 +30,11 @@ export function documentHandlers(documents: DocumentService): Pick<Handlers, Doc
     'documents.attached': async ({ conversationId }) => documents.attached(conversationId),
     'documents.attach': async ({ conversationId, documentId }) => documents.attach(conversationId, documentId),
     'documents.detach': async ({ conversationId, documentId }) => documents.detach(conversationId, documentId),
-    'documents.search': async ({ query, top, documentIds }) => documents.search(query, top ?? 10, documentIds),
+    // Hybrid (BM25 + vectors) when the chosen embedding model's vectors exist, BM25 alone otherwise.
+    'documents.search': async ({ query, top, documentIds }) => documents.searchHybrid(query, top ?? 10, documentIds),
+    'documents.setEmbeddingModel': async ({ path }) => documents.setEmbeddingModel(path),
+    'documents.embeddingStatus': async () => documents.embeddingStatus(),
+    'documents.reindexVectors': async () => documents.reindexVectors(),
   };
 }
 

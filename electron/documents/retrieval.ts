@@ -9,9 +9,41 @@ import type { Source } from './contract';
  * verbatim, so its words are OR-ed: BM25 rewards chunks with more of the rarer words. Words are
  * made by search-terms.ts (the same as conversation search, so any script works); punctuation terms
  * and common English words are dropped from the query (they match nearly every chunk and only cost
- * time). Vectors (an embedding model) would be a second ranking fused with this one; the seam is
- * `DocumentService.search`, which owns the query.
+ * time).
+ *
+ * With an embedding model chosen (DocumentService.setEmbeddingModel) each chunk also has a vector
+ * (sqlite-vec, documents-store.ts), and a question is ranked twice: BM25 and the nearest vectors
+ * (cosine). The two lists are merged by reciprocal rank fusion: a chunk scores the sum of
+ * 1 / (k + rank) over the lists it is in (rank from 1, k = 60), so agreement between the two
+ * outweighs a high place in one, and neither list's raw scores (not comparable) matter. Without
+ * vectors from the chosen model (none yet, or made by another model) it is BM25 alone.
  */
+
+/** The k of reciprocal rank fusion (Cormack et al. 2009): damps the weight of the very first ranks. */
+export const RRF_K = 60;
+
+/**
+ * Reciprocal rank fusion of ranked lists (best first): each distinct item (by `key`) once, with
+ * score Σ 1/(k + rank), best first. Ties keep the order of first appearance (earlier lists first),
+ * and the item kept is the first one seen, so list 0's copy (e.g. with its BM25 score) wins.
+ */
+export function reciprocalRankFusion<T, K>(lists: readonly (readonly T[])[], key: (item: T) => K, k = RRF_K): Array<{ item: T; score: number }> {
+  const fused = new Map<K, { item: T; score: number; order: number }>();
+  let order = 0;
+  for (const list of lists) {
+    const seen = new Set<K>();
+    list.forEach((item, index) => {
+      const id = key(item);
+      // A list naming an item twice counts it at its best rank only.
+      if (seen.has(id)) return;
+      seen.add(id);
+      const entry = fused.get(id);
+      if (entry === undefined) fused.set(id, { item, score: 1 / (k + index + 1), order: order++ });
+      else entry.score += 1 / (k + index + 1);
+    });
+  }
+  return [...fused.values()].sort((a, b) => b.score - a.score || a.order - b.order).map(({ item, score }) => ({ item, score }));
+}
 
 const STOP_WORDS = new Set(
   (

@@ -1,4 +1,4 @@
-import type { ChatTurn, GenerateRequest, GenerateResult, LoadOptions, ScoredPrompt, TokenPiece } from '../contract/engine-protocol';
+import type { ChatTurn, Embeddings, GenerateRequest, GenerateResult, LoadOptions, ScoredPrompt, TokenPiece } from '../contract/engine-protocol';
 import type { ModelFacts } from '../contract/model';
 import type { GeneratedToken } from '../contract/token';
 
@@ -21,6 +21,13 @@ export interface Engine {
   tokenize(text: string): Promise<TokenPiece[]>;
   /** The probability of each token of the last message, given everything before it. */
   score(messages: ChatTurn[], topAlternatives: number): Promise<ScoredPrompt>;
+  /**
+   * A vector per text from the GGUF embedding model at `modelPath` (not necessarily the chat model:
+   * the local engine keeps it loaded beside it). At most EMBED_MAX_TEXTS texts a call; a text longer
+   * than the embedding model's context is cut to it. Remote engines refuse ('remote-unsupported').
+   * Optional only because app/engine-queue.ts's forSource() wrapper does not pass it on yet.
+   */
+  embed?(modelPath: string, texts: string[]): Promise<Embeddings>;
   /** Called when the engine process exits unexpectedly. */
   onCrash(listener: (message: string) => void): () => void;
   /** The worker's process id, when one is running. */

@@ -1,6 +1,7 @@
 import {
   engineToHostSchema,
   type ChatTurn,
+  type Embeddings,
   type EngineToHost,
   type GenerateRequest,
   type GenerateResult,
@@ -20,7 +21,8 @@ type Pending =
   | { kind: 'unload'; resolve: () => void; reject: (error: GlassboxError) => void }
   | { kind: 'generate'; resolve: (result: GenerateResult) => void; reject: (error: GlassboxError) => void; onToken: (index: number, token: GeneratedToken) => void }
   | { kind: 'tokenize'; resolve: (tokens: TokenPiece[]) => void; reject: (error: GlassboxError) => void }
-  | { kind: 'score'; resolve: (result: ScoredPrompt) => void; reject: (error: GlassboxError) => void };
+  | { kind: 'score'; resolve: (result: ScoredPrompt) => void; reject: (error: GlassboxError) => void }
+  | { kind: 'embed'; resolve: (result: Embeddings) => void; reject: (error: GlassboxError) => void };
 
 interface Running {
   handle: EngineProcessHandle;
@@ -104,6 +106,12 @@ export class EngineHost implements Engine {
   async score(messages: ChatTurn[], topAlternatives: number): Promise<ScoredPrompt> {
     await this.ensureModel();
     return this.request<ScoredPrompt>((id) => ({ type: 'score', id, messages, topAlternatives }), (resolve, reject) => ({ kind: 'score', resolve, reject }));
+  }
+
+  /** Needs no chat model: the embedding model is named by each call (the worker keeps the last one loaded). */
+  async embed(modelPath: string, texts: string[]): Promise<Embeddings> {
+    await this.ensureProcess();
+    return this.request<Embeddings>((id) => ({ type: 'embed', id, model: modelPath, texts }), (resolve, reject) => ({ kind: 'embed', resolve, reject }));
   }
 
   onCrash(listener: (message: string) => void): () => void {
@@ -236,6 +244,10 @@ export class EngineHost implements Engine {
       case 'scored':
         this.pending.delete(message.id);
         if (call.kind === 'score') call.resolve(message.result);
+        return;
+      case 'embedded':
+        this.pending.delete(message.id);
+        if (call.kind === 'embed') call.resolve(message.result);
         return;
     }
   }

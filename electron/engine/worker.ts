@@ -1,5 +1,6 @@
 import { GlassboxError, toWireError } from '../contract/errors';
 import { hostToEngineSchema, type ChatTurn, type EngineToHost, type GenerateRequest, type HostToEngine, type LoadOptions } from '../contract/engine-protocol';
+import { EmbeddingRuntime } from './embedding';
 import { generate } from './generation';
 import { LlamaRuntime, type LoadedModel } from './llama-runtime';
 import { scorePrompt } from './scoring';
@@ -14,6 +15,8 @@ import { connectToParent } from './transport';
  */
 const parent = connectToParent();
 const runtime = new LlamaRuntime();
+/** The embedding model, beside the chat model (embedding.ts); it shares the chat model's backend when one is loaded. */
+const embeddings = new EmbeddingRuntime(() => runtime.loaded?.model.llama ?? null);
 let running: { id: number; stop: boolean } | null = null;
 /** Loads and generations touch the same model, so they are serialised; `stop` is handled at once. */
 let queue: Promise<void> = Promise.resolve();
@@ -80,6 +83,10 @@ function handle(message: HostToEngine): void {
       else task().catch((error: unknown) => send({ type: 'error', id: message.id, error: toWireError(error) }));
       return;
     }
+    case 'embed':
+      // Its own model and context, but the same threads: it waits its turn like a generation.
+      enqueue(message.id, async () => send({ type: 'embedded', id: message.id, result: await embeddings.embed(message.model, message.texts) }));
+      return;
     case 'score':
       // Scoring evaluates on the chat's sequence, so it waits for a running generation to end.
       enqueue(message.id, () => runScore(message.id, message.messages, message.topAlternatives));

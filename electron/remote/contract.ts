@@ -24,6 +24,8 @@ export const endpointSchema = z.object({
   hasApiKey: z.boolean(),
   /** How the key is kept: encrypted by the OS (Electron), or in memory until the app exits (web mode). */
   keyStorage: z.enum(['encrypted', 'memory']),
+  /** A .gguf or Hugging Face config.json of the model the server runs: the Model tab shows its architecture. */
+  architectureFile: z.string().nullable(),
 });
 export type Endpoint = z.infer<typeof endpointSchema>;
 
@@ -50,5 +52,13 @@ export const endpointTestSchema = z
     /** The key to try; absent uses the saved key of endpoint `id` (when given). */
     apiKey: key.optional(),
     id: z.string().min(1).max(100).optional(),
+  })
+  .strict();
+
+/** Points an endpoint at the model's .gguf or config.json (read and checked before it is kept); null forgets it. */
+export const endpointArchitectureFileSchema = z
+  .object({
+    id: z.string().min(1).max(100),
+    path: z.string().trim().min(1).max(4096).nullable(),
   })
   .strict();

@@ -1,5 +1,9 @@
 import { randomUUID } from 'node:crypto';
+import { stat } from 'node:fs/promises';
+import { resolve } from 'node:path';
 import { GlassboxError } from '../contract/errors';
+import type { ModelDescription } from '../inspect/description';
+import { inspectArchitectureFile } from '../inspect/hf-config';
 import type { Store } from '../store/store';
 import { type Endpoint, type EndpointSave, LOCAL_ENGINE, type RemoteModelInfo } from './contract';
 import { normalizeBaseUrl } from './http';
@@ -15,6 +19,8 @@ interface StoredEndpoint {
   baseUrl: string;
   model: string;
   contextLength: number | null;
+  /** Absent in endpoints saved before the field existed. */
+  architectureFile?: string | null;
 }
 
 function isStored(value: unknown): value is StoredEndpoint {
@@ -25,13 +31,16 @@ function isStored(value: unknown): value is StoredEndpoint {
     typeof v.name === 'string' &&
     typeof v.baseUrl === 'string' &&
     typeof v.model === 'string' &&
-    (v.contextLength === null || typeof v.contextLength === 'number')
+    (v.contextLength === null || typeof v.contextLength === 'number') &&
+    (v.architectureFile === undefined || v.architectureFile === null || typeof v.architectureFile === 'string')
   );
 }
 
 /** Settings → Engines: add, test, edit and remove remote endpoints, and the engine for each. */
 export class EndpointService {
   private readonly engines = new Map<string, RemoteEngine>();
+  /** The last description read per endpoint, reused while the file and context length stay the same. */
+  private readonly descriptions = new Map<string, { key: string; value: ModelDescription }>();
 
   constructor(
     private readonly store: Pick<Store, 'getSetting' | 'setSetting'>,
@@ -54,7 +63,12 @@ export class EndpointService {
   }
 
   private view(stored: StoredEndpoint): Endpoint {
-    return { ...stored, hasApiKey: this.secrets.get(stored.id) !== null, keyStorage: this.secrets.kind };
+    return {
+      ...stored,
+      architectureFile: stored.architectureFile ?? null,
+      hasApiKey: this.secrets.get(stored.id) !== null,
+      keyStorage: this.secrets.kind,
+    };
   }
 
   list(): Endpoint[] {
@@ -79,6 +93,7 @@ export class EndpointService {
       baseUrl,
       model: input.model.trim(),
       contextLength: input.contextLength === undefined ? (existing?.contextLength ?? null) : input.contextLength,
+      architectureFile: existing?.architectureFile ?? null,
     };
     // The key first: if it cannot be kept safely, nothing changes.
     if (input.apiKey !== undefined && input.apiKey !== null) this.secrets.set(id, input.apiKey);
@@ -94,7 +109,51 @@ export class EndpointService {
     this.write(all.filter((e) => e.id !== id));
     this.secrets.delete(id);
     this.forget(id);
+    this.descriptions.delete(id);
     return true;
+  }
+
+  /**
+   * "Architecture from file": keeps the path of the model's .gguf or config.json once it has been
+   * read as one (so a wrong file is refused now, not later in the Model tab); null forgets it.
+   */
+  async setArchitectureFile(id: string, path: string | null): Promise<Endpoint> {
+    const found = this.read().find((e) => e.id === id);
+    if (!found) throw new GlassboxError('not-found', `No endpoint ${id}.`);
+    const file = path === null ? null : resolve(path);
+    if (file !== null) await this.describeFile(id, file, found.contextLength);
+    else this.descriptions.delete(id);
+    // Read again: the file check is asynchronous and the list may have changed meanwhile.
+    const all = this.read();
+    const current = all.find((e) => e.id === id);
+    if (!current) throw new GlassboxError('not-found', `No endpoint ${id}.`);
+    const stored: StoredEndpoint = { ...current, architectureFile: file };
+    this.write(all.map((e) => (e.id === id ? stored : e)));
+    return this.view(stored);
+  }
+
+  /** The architecture from the endpoint's file, KV cache sized for the server's context when known; null without a file. */
+  async architecture(id: string): Promise<ModelDescription | null> {
+    const found = this.read().find((e) => e.id === id);
+    if (!found) throw new GlassboxError('not-found', `No endpoint ${id}.`);
+    if (!found.architectureFile) return null;
+    return this.describeFile(id, found.architectureFile, found.contextLength);
+  }
+
+  private async describeFile(id: string, path: string, contextLength: number | null): Promise<ModelDescription> {
+    let changed = '';
+    try {
+      const info = await stat(path);
+      changed = `${info.size}:${info.mtimeMs}`;
+    } catch {
+      // inspectArchitectureFile says what is wrong with the path.
+    }
+    const key = `${path}\n${changed}\n${contextLength ?? ''}`;
+    const cached = this.descriptions.get(id);
+    if (cached?.key === key && changed !== '') return cached.value;
+    const value = await inspectArchitectureFile(path, contextLength === null ? {} : { contextLength });
+    this.descriptions.set(id, { key, value });
+    return value;
   }
 
   /** "Connect and list models": GET /models with the given key (or the saved one). */

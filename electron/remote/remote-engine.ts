@@ -1,5 +1,5 @@
 import type { IncomingMessage } from 'node:http';
-import type { GenerateRequest, GenerateResult, LoadOptions, ScoredPrompt, TokenPiece, ChatTurn } from '../contract/engine-protocol';
+import type { GenerateRequest, GenerateResult, LoadOptions, ScoredPrompt, TokenPiece, ChatTurn, Embeddings } from '../contract/engine-protocol';
 import { GlassboxError } from '../contract/errors';
 import type { ModelFacts } from '../contract/model';
 import type { Alternative, GeneratedToken } from '../contract/token';
@@ -199,6 +199,10 @@ export class RemoteEngine implements Engine {
 
   async score(_messages: ChatTurn[], _topAlternatives: number): Promise<ScoredPrompt> {
     throw this.unsupported('Prompt probabilities');
+  }
+
+  async embed(_modelPath: string, _texts: string[]): Promise<Embeddings> {
+    throw new GlassboxError('remote-unsupported', `Document embeddings are made by a local embedding model, not by the remote endpoint '${this.config.name}'.`);
   }
 
   onCrash(_listener: (message: string) => void): () => void {

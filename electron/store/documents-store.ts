@@ -1,5 +1,6 @@
 import { randomUUID } from 'node:crypto';
 import type Database from 'better-sqlite3';
+import { getLoadablePath } from 'sqlite-vec';
 import { GlassboxError } from '../contract/errors';
 import { documentKindSchema, sourceSchema, type DocumentInfo, type Source } from '../documents/contract';
 import { documentTerms } from '../documents/terms';
@@ -39,8 +40,47 @@ export interface ChunkRow {
 }
 
 export interface ChunkHit extends ChunkRow {
-  /** -bm25: higher is better. */
+  /** -bm25 (higher is better); for a vector hit, 1 - cosine distance. */
   score: number;
+}
+
+/** Vectors for the chunks of one add(), in chunk order, all from one embedding model. */
+export interface ChunkVectors {
+  /** The embedding identity, vectorModelId(file name, dimensions). */
+  model: string;
+  dimensions: number;
+  vectors: readonly (readonly number[])[];
+}
+
+/** What identifies vectors: the embedding model's file name and dimension. Another model or size never matches. */
+export function vectorModelId(fileName: string, dimensions: number): string {
+  return `${fileName}#${dimensions}`;
+}
+
+/** The vec0 table holding vectors of this size (created on first use: it needs the extension and the dimension). */
+function vectorTable(dimensions: number): string {
+  if (!Number.isInteger(dimensions) || dimensions < 1 || dimensions > 65_536) {
+    throw new GlassboxError('invalid-argument', `An embedding of ${dimensions} dimensions cannot be stored.`);
+  }
+  return `document_vectors_${dimensions}`;
+}
+
+/** k of a KNN query: sqlite-vec answers at most 4096. */
+const MAX_NEAREST = 4096;
+
+/**
+ * Loads sqlite-vec on a connection; false when it cannot be loaded (documents then use BM25 alone).
+ * Packaged, the extension is inside app.asar, which SQLite cannot open: it is read from
+ * app.asar.unpacked (electron-builder.yml must unpack node_modules/sqlite-vec-*).
+ */
+function loadVectorExtension(db: Database.Database): boolean {
+  try {
+    db.loadExtension(getLoadablePath().replace(/app\.asar([\\/])/, 'app.asar.unpacked$1'));
+    return true;
+  } catch (error) {
+    process.stderr.write(`sqlite-vec could not be loaded; documents use BM25 only: ${error instanceof Error ? error.message : String(error)}\n`);
+    return false;
+  }
 }
 
 interface DocumentRow {
@@ -125,6 +165,20 @@ function prepare(db: Database.Database) {
     ),
     chunkCount: db.prepare<[], number>('SELECT count(*) FROM document_chunks').pluck(),
     documentFrequency: db.prepare<[string], number>('SELECT doc FROM document_chunk_vocab WHERE term = ?').pluck(),
+    embeddingModel: db.prepare<[], string | null>('SELECT model_path FROM document_vector_settings WHERE id = 1').pluck(),
+    setEmbeddingModel: db.prepare<[string | null]>(
+      'INSERT INTO document_vector_settings (id, model_path) VALUES (1, ?) ON CONFLICT (id) DO UPDATE SET model_path = excluded.model_path',
+    ),
+    vectorModelOf: db.prepare<[number | bigint], string>('SELECT model FROM document_chunk_vectors WHERE chunk_id = ?').pluck(),
+    markVector: db.prepare<[number | bigint, string]>('INSERT OR REPLACE INTO document_chunk_vectors (chunk_id, model) VALUES (?, ?)'),
+    vectorCount: db.prepare<[string], number>('SELECT count(*) FROM document_chunk_vectors WHERE model = ?').pluck(),
+    vectorTables: db
+      .prepare<[], string>("SELECT name FROM sqlite_schema WHERE type = 'table' AND name GLOB 'document_vectors_[0-9]*' AND sql LIKE '%vec0%'")
+      .pluck(),
+    withoutVectors: db.prepare<[string, number], RawChunkRow>(
+      `SELECT ${CHUNK_COLUMNS} FROM document_chunks c JOIN documents d ON d.id = c.document_id
+       WHERE NOT EXISTS (SELECT 1 FROM document_chunk_vectors v WHERE v.chunk_id = c.id AND v.model = ?) ORDER BY c.id LIMIT ?`,
+    ),
   };
 }
 type Statements = ReturnType<typeof prepare>;
@@ -173,15 +227,116 @@ function toChunk(row: RawChunkRow): ChunkRow {
  * restoring a backup gives the store a new one.
  */
 export class DocumentsStore {
-  private prepared: { db: Database.Database; sql: Statements } | null = null;
+  private prepared: { db: Database.Database; sql: Statements; vectors: boolean } | null = null;
   private count: { sql: Statements; value: number } | null = null;
+  private readonly vectorStatements = new Map<
+    string,
+    { db: Database.Database; insert: Database.Statement; nearest: Database.Statement; removeDocument: Database.Statement; removeChunk: Database.Statement }
+  >();
 
   constructor(private readonly connection: () => Database.Database) {}
 
   private get sql(): Statements {
+    return this.current().sql;
+  }
+
+  /** Statements for the current connection; sqlite-vec is loaded on each new connection (a restore gives one). */
+  private current(): { db: Database.Database; sql: Statements; vectors: boolean } {
     const db = this.connection();
-    if (this.prepared?.db !== db) this.prepared = { db, sql: prepare(db) };
-    return this.prepared.sql;
+    if (this.prepared?.db !== db) {
+      this.prepared = { db, sql: prepare(db), vectors: loadVectorExtension(db) };
+      this.vectorStatements.clear();
+    }
+    return this.prepared;
+  }
+
+  /** Whether vectors can be stored and searched on this connection (sqlite-vec loaded). */
+  get vectorsAvailable(): boolean {
+    return this.current().vectors;
+  }
+
+  /** The vec0 table's statements for this size, creating the table the first time. */
+  private vectorSql(dimensions: number) {
+    const { db } = this.current();
+    const table = vectorTable(dimensions);
+    const cached = this.vectorStatements.get(table);
+    if (cached?.db === db) return cached;
+    db.exec(
+      `CREATE VIRTUAL TABLE IF NOT EXISTS ${table} USING vec0(
+         chunk_id INTEGER PRIMARY KEY, model TEXT PARTITION KEY, document_id TEXT, embedding float[${dimensions}] distance_metric=cosine
+       )`,
+    );
+    const statements = {
+      db,
+      insert: db.prepare(`INSERT INTO ${table} (chunk_id, model, document_id, embedding) VALUES (?, ?, ?, ?)`),
+      // The partition key keeps the search to one model's vectors; the join drops any left by a chunk deleted without the extension.
+      nearest: db.prepare(
+        `SELECT ${CHUNK_COLUMNS}, n.distance AS rank FROM (
+           SELECT chunk_id, distance FROM ${table} WHERE embedding MATCH ? AND k = ? AND model = ?
+             AND (? IS NULL OR document_id IN (SELECT value FROM json_each(?)))
+         ) n JOIN document_chunk_vectors v ON v.chunk_id = n.chunk_id AND v.model = ?
+         JOIN document_chunks c ON c.id = n.chunk_id JOIN documents d ON d.id = c.document_id ORDER BY n.distance, c.id`,
+      ),
+      removeDocument: db.prepare(`DELETE FROM ${table} WHERE document_id = ?`),
+      removeChunk: db.prepare(`DELETE FROM ${table} WHERE chunk_id = ?`),
+    };
+    this.vectorStatements.set(table, statements);
+    return statements;
+  }
+
+  /** The GGUF embedding model chosen for documents, or null (BM25 alone). */
+  embeddingModel(): string | null {
+    return this.sql.embeddingModel.get() ?? null;
+  }
+
+  setEmbeddingModel(path: string | null): void {
+    this.sql.setEmbeddingModel.run(path);
+  }
+
+  /** Chunks that have a vector from this embedding identity. */
+  vectorCount(model: string): number {
+    return this.sql.vectorCount.get(model) ?? 0;
+  }
+
+  /** Chunks without a vector from this identity (for re-indexing), oldest first. */
+  chunksWithoutVectors(model: string, limit: number): ChunkRow[] {
+    return this.sql.withoutVectors.all(model, limit).map(toChunk);
+  }
+
+  /** Stores vectors for existing chunks (re-indexing), in one transaction; each replaces the chunk's vector from any other model. */
+  addVectors(model: string, dimensions: number, entries: ReadonlyArray<{ chunk: Pick<ChunkRow, 'id' | 'documentId'>; vector: readonly number[] }>): void {
+    if (!this.vectorsAvailable) throw new GlassboxError('internal', 'sqlite-vec is not available: vectors cannot be stored.');
+    const sql = this.sql;
+    const vec = this.vectorSql(dimensions);
+    this.db.transaction(() => {
+      for (const { chunk, vector } of entries) this.writeVector(sql, vec.insert, model, dimensions, chunk.id, chunk.documentId, vector);
+    }).immediate();
+  }
+
+  private writeVector(sql: Statements, insert: Database.Statement, model: string, dimensions: number, chunkId: number | bigint, documentId: string, vector: readonly number[]): void {
+    if (vector.length !== dimensions) throw new GlassboxError('invalid-argument', `A vector has ${vector.length} numbers, not ${dimensions}.`);
+    // One vector per chunk: re-indexing with another model replaces the old one (vec0 has no upsert).
+    const previous = sql.vectorModelOf.get(chunkId);
+    if (previous !== undefined) {
+      const previousDimensions = Number(previous.slice(previous.lastIndexOf('#') + 1));
+      if (Number.isInteger(previousDimensions) && previousDimensions > 0) this.vectorSql(previousDimensions).removeChunk.run(BigInt(chunkId));
+    }
+    // vec0 takes its primary key only as an SQLite integer: a BigInt binds as one.
+    insert.run(BigInt(chunkId), model, documentId, new Float32Array(vector));
+    sql.markVector.run(chunkId, model);
+  }
+
+  /**
+   * The chunks nearest to a vector among those embedded by `model` (cosine), best first, only in
+   * `documentIds` when given; empty when the extension is missing or no vector of that size exists.
+   */
+  nearest(vector: readonly number[], model: string, limit: number, documentIds?: readonly string[]): ChunkHit[] {
+    if (!this.vectorsAvailable || limit < 1 || documentIds?.length === 0) return [];
+    const table = vectorTable(vector.length);
+    if (!this.sql.vectorTables.all().includes(table)) return [];
+    const ids = documentIds === undefined ? null : JSON.stringify(documentIds);
+    const rows = this.vectorSql(vector.length).nearest.all(new Float32Array(vector), Math.min(limit, MAX_NEAREST), model, ids, ids, model) as RawChunkRow[];
+    return rows.map((row) => ({ ...toChunk(row), score: 1 - (row.rank ?? 1) }));
   }
 
   private get db(): Database.Database {
@@ -203,9 +358,17 @@ export class DocumentsStore {
     return this.sql.list.all().map(toInfo);
   }
 
-  /** The document, its chunks and their index terms in one transaction: all of it or nothing. */
-  add(document: NewDocument, chunks: readonly NewChunk[], now = Date.now()): DocumentInfo {
+  /**
+   * The document, its chunks, their index terms and (when given) their vectors in one transaction:
+   * all of it or nothing.
+   */
+  add(document: NewDocument, chunks: readonly NewChunk[], now = Date.now(), vectors?: ChunkVectors): DocumentInfo {
     const sql = this.sql;
+    if (vectors !== undefined && vectors.vectors.length !== chunks.length) {
+      throw new GlassboxError('invalid-argument', `${vectors.vectors.length} vectors for ${chunks.length} passages.`);
+    }
+    if (vectors !== undefined && !this.vectorsAvailable) throw new GlassboxError('internal', 'sqlite-vec is not available: vectors cannot be stored.');
+    const vec = vectors === undefined ? null : this.vectorSql(vectors.dimensions);
     return this.db.transaction(() => {
       const existing = sql.bySha.get(document.sha256);
       if (existing !== undefined) return toInfo(existing);
@@ -228,6 +391,10 @@ export class DocumentsStore {
         const { lastInsertRowid } = sql.insertChunk.run(id, seq, chunk.page, chunk.start, chunk.end, chunk.heading, chunk.text, chunk.tokens);
         const terms = documentTerms(chunk.heading === '' ? chunk.text : `${chunk.heading}\n${chunk.text}`);
         sql.insertTerms.run(lastInsertRowid, terms.join(' '));
+        const vector = vectors?.vectors[seq];
+        if (vec !== null && vectors !== undefined && vector !== undefined) {
+          this.writeVector(sql, vec.insert, vectors.model, vectors.dimensions, lastInsertRowid, id, vector);
+        }
       });
       this.count = null;
       const row = sql.byId.get(id);
@@ -236,9 +403,18 @@ export class DocumentsStore {
     }).immediate();
   }
 
+  /** The document with its chunks, terms and vectors (in every vec0 table). */
   remove(id: string): boolean {
     this.count = null;
-    return this.sql.remove.run(id).changes > 0;
+    const sql = this.sql;
+    const tables = this.vectorsAvailable ? sql.vectorTables.all() : [];
+    return this.db.transaction(() => {
+      for (const table of tables) {
+        const dimensions = Number(table.slice('document_vectors_'.length));
+        this.vectorSql(dimensions).removeDocument.run(id);
+      }
+      return sql.remove.run(id).changes > 0;
+    }).immediate();
   }
 
   attach(conversationId: string, documentId: string, now = Date.now()): void {

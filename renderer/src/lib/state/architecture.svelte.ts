@@ -3,6 +3,7 @@ import type { GlassboxClient } from '../../../../electron/contract/api';
 import type { TokenPiece } from '../../../../electron/contract/engine-protocol';
 import type { ModelFacts } from '../../../../electron/contract/model';
 import type { ModelDescription } from '../../../../electron/inspect/description';
+import type { Endpoint } from '../../../../electron/remote/contract';
 import { buildArchTree, defaultExpanded, flattenTree, treeKeyAction, type ArchNode, type TreeRow } from '../architecture/tree';
 import { describeError, midSentence } from '../errors';
 
@@ -18,6 +19,8 @@ export class ArchitectureState {
   loading = $state(false);
   /** Why model.inspect failed, in words for the user. */
   error = $state<string | null>(null);
+  /** The remote endpoint's name when the description came from its architecture file, not the loaded model. */
+  fromFile = $state<string | null>(null);
   readonly expanded = new SvelteSet<string>();
   focusedId = $state<string | null>(null);
 
@@ -32,6 +35,8 @@ export class ArchitectureState {
   tryError = $state<string | null>(null);
 
   private key: string | null = null;
+  /** The remote endpoint whose file is described (its conversation is open), or null for the loaded model. */
+  private remote: { id: string; name: string } | null = null;
   private inspectSeq = 0;
   private promptSeq = 0;
   private trySeq = 0;
@@ -46,11 +51,18 @@ export class ArchitectureState {
   readonly tree: ArchNode | null = $derived(this.description ? buildArchTree(this.description) : null);
   readonly rows: TreeRow[] = $derived(this.tree ? flattenTree(this.tree, this.expanded) : []);
 
-  /** Follows the loaded model: inspects it once per (path, context size); clears when none is loaded. */
-  sync(facts: ModelFacts | null): void {
-    const key = facts ? `${facts.path}\n${facts.contextSize}` : null;
+  /**
+   * Follows the loaded model: inspects it once per (path, context size); clears when none is loaded.
+   * When the open conversation uses a remote endpoint with an architecture file, describes that file instead.
+   */
+  sync(facts: ModelFacts | null, endpoint: Endpoint | null = null): void {
+    const file = endpoint?.architectureFile ?? null;
+    const remote = endpoint && file !== null ? { id: endpoint.id, name: endpoint.name } : null;
+    const key = endpoint && remote ? `remote\n${endpoint.id}\n${file}\n${endpoint.contextLength}` : facts ? `${facts.path}\n${facts.contextSize}` : null;
     if (key === this.key) return;
     this.key = key;
+    this.remote = remote;
+    this.fromFile = null;
     this.promptText = null;
     this.promptTokens = null;
     this.tryTokens = null;
@@ -64,10 +76,13 @@ export class ArchitectureState {
     const seq = ++this.inspectSeq;
     this.loading = true;
     this.error = null;
+    const remote = this.remote;
     try {
-      const description = await this.client.call('model.inspect', {});
+      const description = remote ? await this.client.call('endpoints.architecture', { id: remote.id }) : await this.client.call('model.inspect', {});
       if (seq !== this.inspectSeq) return;
       this.description = description;
+      this.fromFile = remote && description ? remote.name : null;
+      if (description === null) return;
       this.expanded.clear();
       for (const id of defaultExpanded(buildArchTree(description))) this.expanded.add(id);
       this.focusedId = null;
@@ -75,7 +90,9 @@ export class ArchitectureState {
     } catch (error) {
       if (seq !== this.inspectSeq) return;
       this.description = null;
-      this.error = `Could not read the model's architecture: ${midSentence(describeError(error))}. Try loading the model again.`;
+      this.error = remote
+        ? `Could not read the architecture file of ${remote.name}: ${midSentence(describeError(error))}. Choose the file again under Engines.`
+        : `Could not read the model's architecture: ${midSentence(describeError(error))}. Try loading the model again.`;
     } finally {
       if (seq === this.inspectSeq) this.loading = false;
     }
@@ -87,7 +104,8 @@ export class ArchitectureState {
     this.promptText = text;
     this.promptError = null;
     const seq = ++this.promptSeq;
-    if (text === null || this.key === null) {
+    // The tokenizer views use the loaded model: they would mislead for a remote model described from a file.
+    if (text === null || this.key === null || this.remote !== null) {
       this.promptTokens = null;
       return;
     }

@@ -18,6 +18,8 @@ export class EndpointsState {
   apiKey = $state('');
   removeKey = $state(false);
   model = $state('');
+  /** "Architecture from file": the model's .gguf or config.json on this machine ('' for none). */
+  architectureFile = $state('');
   /** What "Connect and list models" found; null before a test. */
   models = $state.raw<RemoteModelInfo[] | null>(null);
   /** The open conversation's engine ('local' or an endpoint id) and whether an answer in it had no probabilities. */
@@ -77,6 +79,7 @@ export class EndpointsState {
     this.name = endpoint?.name ?? '';
     this.baseUrl = endpoint?.baseUrl ?? '';
     this.model = endpoint?.model ?? '';
+    this.architectureFile = endpoint?.architectureFile ?? '';
     this.apiKey = '';
     this.removeKey = false;
     this.models = null;
@@ -101,7 +104,7 @@ export class EndpointsState {
     await this.run(async () => {
       const key = this.apiKey.trim();
       const chosen = this.models?.find((m) => m.id === this.model);
-      await this.client.call('endpoints.save', {
+      const saved = await this.client.call('endpoints.save', {
         ...(this.editingId !== null ? { id: this.editingId } : {}),
         name: this.name.trim() || this.baseUrl,
         baseUrl: this.baseUrl,
@@ -109,6 +112,15 @@ export class EndpointsState {
         ...(chosen ? { contextLength: chosen.contextLength } : {}),
         ...(key ? { apiKey: key } : this.removeKey ? { apiKey: null } : {}),
       });
+      const file = this.architectureFile.trim() || null;
+      if (file !== saved.architectureFile) {
+        // The endpoint is saved; if the file is refused, the form stays open on it with the reason.
+        this.editingId = saved.id;
+        this.apiKey = '';
+        this.removeKey = false;
+        await this.refresh();
+        await this.client.call('endpoints.setArchitectureFile', { id: saved.id, path: file });
+      }
       this.edit(null);
       await this.refresh();
     });
