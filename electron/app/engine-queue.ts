@@ -131,6 +131,7 @@ export class EngineQueue {
       generate: (request, onToken) => this.generate(source, request, onToken),
       tokenize: (text: string): Promise<TokenPiece[]> => engine.tokenize(text),
       score: (messages: ChatTurn[], topAlternatives: number): Promise<ScoredPrompt> => engine.score(messages, topAlternatives),
+      ...(engine.embed ? { embed: engine.embed.bind(engine) } : {}),
       onCrash: (listener) => engine.onCrash(listener),
       get pid() {
         return engine.pid;

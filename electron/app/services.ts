@@ -96,6 +96,8 @@ export function createServices(options: ServicesOptions): Services {
       const facts = models.facts;
       return facts ? { name: facts.fileName, count: async (text) => (await engine.tokenize(text)).length } : null;
     },
+    // Passage vectors come from the embedding model the user chooses, run in the same engine process.
+    ...(engine.embed ? { embedder: { embed: engine.embed.bind(engine) } } : {}),
   });
   chat.useDocuments(documents);
   const router = new Router(createHandlers({ info, store, models, chat, apiServer, documents, library, endpoints }));

@@ -43,7 +43,7 @@ describe('electron-builder.yml', () => {
 
   it('keeps native modules outside the ASAR archive', () => {
     expect(config.asarUnpack).toEqual(
-      expect.arrayContaining(['node_modules/better-sqlite3/**', 'node_modules/node-llama-cpp/**', 'node_modules/@node-llama-cpp/**']),
+      expect.arrayContaining(['node_modules/better-sqlite3/**', 'node_modules/node-llama-cpp/**', 'node_modules/@node-llama-cpp/**', 'node_modules/sqlite-vec-*/**']),
     );
   });
 });
