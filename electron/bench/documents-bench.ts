@@ -8,6 +8,7 @@ import { DocumentService } from '../documents/service';
 import { DocumentsStore, type NewChunk } from '../store/documents-store';
 import { openStore } from '../store/sqlite-store';
 import type { BenchContext, BenchSection } from './section';
+import { createRng } from '../engine/sampler';
 
 /**
  * Documents: what a user waits for, and whether the right passage is found.
@@ -24,16 +25,8 @@ import type { BenchContext, BenchSection } from './section';
  */
 export const GOALS = { recallAt5: 0.9, searchMs: 20 } as const;
 
-function rng(seed: number): () => number {
-  let state = seed >>> 0;
-  return () => {
-    state = (state + 0x6d2b79f5) >>> 0;
-    let t = state;
-    t = Math.imul(t ^ (t >>> 15), t | 1);
-    t ^= t + Math.imul(t ^ (t >>> 7), t | 61);
-    return ((t ^ (t >>> 14)) >>> 0) / 4294967296;
-  };
-}
+/** The same sequence every run (the sampler's seeded mulberry32). */
+const rng = (seed: number): (() => number) => createRng(seed);
 
 const SYLLABLES = ['ka', 'lo', 'mi', 'ren', 'to', 'sa', 'vel', 'du', 'ni', 'por', 'es', 'tra', 'gu', 'fin', 'ze', 'ob'];
 const COMMON = 'the of and to in is that for it as with was on be by this are from at or an which have not'.split(' ');

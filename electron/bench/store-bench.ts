@@ -9,6 +9,7 @@ import { openDatabase } from '../store/database';
 import { registerSearchFunction, SEARCH_FUNCTION } from '../store/search-terms';
 import { openStore } from '../store/sqlite-store';
 import type { BenchContext, BenchSection } from './section';
+import { createRng } from '../engine/sampler';
 
 /**
  * The conversation store at scale: a database of 10,000 conversations and 1,000,000 messages
@@ -18,17 +19,8 @@ import type { BenchContext, BenchSection } from './section';
  */
 export const GOALS = { listMs: 20, openMs: 30, searchMs: 50, appendMs: 2 } as const;
 
-/** Tiny deterministic PRNG (mulberry32): the same database every run. */
-function rng(seed: number): () => number {
-  let state = seed >>> 0;
-  return () => {
-    state = (state + 0x6d2b79f5) >>> 0;
-    let t = state;
-    t = Math.imul(t ^ (t >>> 15), t | 1);
-    t ^= t + Math.imul(t ^ (t >>> 7), t | 61);
-    return ((t ^ (t >>> 14)) >>> 0) / 4294967296;
-  };
-}
+/** The same sequence every run (the sampler's seeded mulberry32). */
+const rng = (seed: number): (() => number) => createRng(seed);
 
 const SYLLABLES = ['ka', 'lo', 'mi', 'ren', 'to', 'sa', 'vel', 'du', 'ni', 'por', 'es', 'tra', 'gu', 'fin', 'ze', 'ob'];
 

@@ -12,19 +12,12 @@ import type { GeneratedToken } from '../../electron/contract/token';
 import { wellFormed } from '../../electron/store/codec';
 import { openStore } from '../../electron/store/sqlite-store';
 import { digest, messageDigest } from './store-crash-digest';
+import { createRng } from '../../electron/engine/sampler';
 
 const [path, seedText] = process.argv.slice(2);
 if (path === undefined) throw new Error('usage: store-crash-writer <database> <seed>');
 
-let seed = Number(seedText ?? 1) >>> 0 || 1;
-function random(): number {
-  // mulberry32
-  seed = (seed + 0x6d2b79f5) >>> 0;
-  let t = seed;
-  t = Math.imul(t ^ (t >>> 15), t | 1);
-  t ^= t + Math.imul(t ^ (t >>> 7), t | 61);
-  return ((t ^ (t >>> 14)) >>> 0) / 4294967296;
-}
+const random = createRng(Number(seedText ?? 1) >>> 0 || 1);
 const pick = <T>(items: readonly T[]): T => items[Math.floor(random() * items.length)] as T;
 
 const WORDS = ['the', 'onion', 'caramel', 'привет', '猫', '喜欢', '🙂', '👨‍👩‍👧', 'naïve', 'foo_bar(x)->baz', '"quoted"', '\ud83d', 'e\u0301'];
