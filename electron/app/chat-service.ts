@@ -49,6 +49,10 @@ export class ChatService {
     private readonly remoteEngine?: (id: string) => { engine: Engine; facts: ModelFacts },
   ) {}
 
+  private log(message: string): void {
+    console.warn(message);
+  }
+
   /** The engine a conversation chose: the local one (unchanged path) or a remote endpoint's. */
   private engineFor(conversation: ConversationDetail): { engine: Engine; facts: ModelFacts | null } {
     const chosen = conversation.engine;
@@ -180,16 +184,22 @@ export class ChatService {
       model: identityOf(facts),
       sampling,
     });
-    if (prefix.length > 0) {
-      this.store.saveProgress(assistantMessage.id, prefix.map((t) => t.text).join(''), prefix);
-      assistantMessage = this.store.getMessage(assistantMessage.id);
+    try {
+      if (prefix.length > 0) {
+        this.store.saveProgress(assistantMessage.id, prefix.map((t) => t.text).join(''), prefix);
+        assistantMessage = this.store.getMessage(assistantMessage.id);
+      }
+      if (context) {
+        this.documents?.saveSources(assistantMessage.id, context.sources);
+        assistantMessage = { ...assistantMessage, sources: context.sources };
+      }
+      const turns = this.turns(conversation, history, context?.system);
+      this.start(conversation.id, assistantMessage.id, turns, sampling, prefix, this.engineFor(conversation).engine);
+    } catch (error) {
+      // Nothing is running for this answer: it must not stay 'streaming' until the next start.
+      this.store.finishMessage(assistantMessage.id, { content: '', tokens: prefix, status: 'error', stats: null, error: toWireError(error) });
+      throw error;
     }
-    if (context) {
-      this.documents?.saveSources(assistantMessage.id, context.sources);
-      assistantMessage = { ...assistantMessage, sources: context.sources };
-    }
-    const turns = this.turns(conversation, history, context?.system);
-    this.start(conversation.id, assistantMessage.id, turns, sampling, prefix, this.engineFor(conversation).engine);
     return assistantMessage;
   }
 
@@ -262,7 +272,15 @@ export class ChatService {
         tokens.push(token);
         content += token.text;
         this.hub.emit('chat.token', { conversationId, messageId, index, token });
-        if (this.now() - lastSave >= SAVE_INTERVAL_MS) save();
+        if (this.now() - lastSave >= SAVE_INTERVAL_MS) {
+          try {
+            save();
+          } catch (error) {
+            // The message is gone (its conversation was deleted): stop writing it, never crash.
+            this.log(`Could not save the answer being written: ${toWireError(error).message}`);
+            generation.stop();
+          }
+        }
       },
     );
     this.active = { conversationId, messageId, generation };
@@ -272,13 +290,17 @@ export class ChatService {
       (error: unknown) => {
         const wire: WireError = toWireError(error);
         // A crashed engine or a remote stream cut mid-answer: the partial answer is kept as interrupted.
+        // An answer cancelled at shutdown, because it did not stop in time, was cut off too.
         const status: MessageStatus =
-          isGlassboxError(error, 'engine-crashed') || isGlassboxError(error, 'remote-stream-cut') ? 'interrupted' : 'error';
+          isGlassboxError(error, 'engine-crashed') || isGlassboxError(error, 'remote-stream-cut') || isGlassboxError(error, 'cancelled')
+            ? 'interrupted'
+            : 'error';
         this.finish(conversationId, messageId, content, tokens, status, null, wire);
       },
     );
-    this.finished.add(done);
-    void done.finally(() => this.finished.delete(done));
+    const settled = done.catch((error: unknown) => this.log(`Could not save the finished answer: ${toWireError(error).message}`));
+    this.finished.add(settled);
+    void settled.finally(() => this.finished.delete(settled));
   }
 
   private finish(

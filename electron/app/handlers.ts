@@ -31,7 +31,11 @@ export function createHandlers(deps: {
     'conversations.create': async ({ title }) => store.createConversation(title),
     'conversations.get': async ({ id }) => withSources(deps.documents, store.getConversation(id)),
     'conversations.rename': async ({ id, title }) => store.renameConversation(id, title),
-    'conversations.delete': async ({ id }) => ({ deleted: store.deleteConversation(id) }),
+    // An answer still being written would go on saving into a conversation that is purged soon.
+    'conversations.delete': async ({ id }) => {
+      chat.stop(id);
+      return { deleted: store.deleteConversation(id) };
+    },
     'conversations.restore': async ({ id }) => store.restoreConversation(id),
     'conversations.pin': async ({ id, pinned }) => store.setPinned(id, pinned),
     'conversations.search': async ({ query, limit }) => store.search(query, limit ?? 50),

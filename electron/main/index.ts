@@ -23,7 +23,9 @@ protocol.registerSchemesAsPrivileged([
   { scheme: APP_SCHEME, privileges: { standard: true, secure: true, supportFetchAPI: true } },
 ]);
 
-if (!app.requestSingleInstanceLock()) app.quit();
+// A second instance hands over to the first (second-instance below) and exits at once, before it
+// could open the same database and mark the first one's live answer as interrupted.
+if (!app.requestSingleInstanceLock()) app.exit(0);
 
 let services: Services | null = null;
 let mainWindow: BrowserWindow | null = null;

@@ -26,8 +26,11 @@ export interface WebServer {
   close(): Promise<void>;
 }
 
-/** A call larger than this is not a chat message; refuse it before parsing. */
-const MAX_MESSAGE_BYTES = 1024 * 1024;
+/**
+ * A call larger than this is refused before parsing. It is sized for the largest call the contract
+ * accepts (conversations.import, 64 MiB of JSON), and only token holders can send anything.
+ */
+const MAX_MESSAGE_BYTES = 80 * 1024 * 1024;
 
 /**
  * Web mode: the renderer as static files plus the services over one WebSocket. The socket needs
@@ -109,7 +112,12 @@ function reply(response: ServerResponse, status: number, text: string): void {
 export function checkUpgrade(request: IncomingMessage, token: string, allowedHosts: Set<string>): string | null {
   const hostHeader = request.headers.host ?? '';
   if (!allowedHosts.has(hostHeader)) return '421 Misdirected Request';
-  const url = new URL(request.url ?? '/', `http://${hostHeader}`);
+  let url: URL;
+  try {
+    url = new URL(request.url ?? '/', `http://${hostHeader}`);
+  } catch {
+    return '400 Bad Request';
+  }
   if (url.pathname !== WEB_SOCKET_PATH) return '404 Not Found';
   const origin = request.headers.origin;
   // Browsers always send Origin on WebSocket handshakes; a foreign page's socket has a foreign one.

@@ -145,6 +145,23 @@ describe('a prompt through the real engine into SQLite', () => {
     expect(next.tokens.length).toBeGreaterThan(0);
   });
 
+  it('stops the answer of a conversation that is deleted while it is written', async () => {
+    const conversation = await client.call('conversations.create', {});
+    let deleted = false;
+    const { end } = await ask(conversation.id, 'Once upon a time', 2000, (e) => {
+      if (e.index === 3 && !deleted) {
+        deleted = true;
+        void client.call('conversations.delete', { id: conversation.id });
+      }
+    });
+    expect(deleted).toBe(true);
+    expect(end.status).toBe('stopped');
+    // Purged for good: the app keeps working and the next answer elsewhere is fine.
+    services.store.purgeDeleted(0);
+    const other = await client.call('conversations.create', {});
+    expect((await ask(other.id, 'Once upon a time', 5)).end.status).toBe('complete');
+  });
+
   it('refuses a prompt while another answer is being written', async () => {
     const conversation = await client.call('conversations.create', {});
     const running = ask(conversation.id, 'Once upon a time', 200);

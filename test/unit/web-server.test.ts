@@ -86,6 +86,24 @@ describe('web mode server', () => {
     ws.close();
   });
 
+  it('answers a malformed upgrade request with 400 and keeps serving', async () => {
+    const { connect } = await import('node:net');
+    const reply = await new Promise<string>((resolve, reject) => {
+      const raw = connect(server.port, '127.0.0.1', () => {
+        raw.write(
+          `GET http://x:99999/rpc HTTP/1.1\r\nHost: 127.0.0.1:${server.port}\r\nUpgrade: websocket\r\nConnection: Upgrade\r\n` +
+            'Sec-WebSocket-Version: 13\r\nSec-WebSocket-Key: dGhlIHNhbXBsZSBub25jZQ==\r\n\r\n',
+        );
+      });
+      let text = '';
+      raw.on('data', (chunk) => (text += chunk.toString()));
+      raw.on('close', () => resolve(text));
+      raw.on('error', reject);
+    });
+    expect(reply).toMatch(/^HTTP\/1\.1 400/);
+    expect((await get('/')).status).toBe(200);
+  });
+
   it('closes a socket that sends something that is not a call', async () => {
     const ws = socket(`?token=${server.token}`);
     await new Promise((resolve) => ws.once('open', resolve));
