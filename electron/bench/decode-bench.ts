@@ -19,6 +19,7 @@ import type { Store } from '../store/store';
 import { tokenizerKvsFrom, writeGguf } from '../../test/fixtures/gguf-writer';
 import { decoderModel, LLAMA32_1B, type DecoderConfig } from '../../test/fixtures/synthetic-models';
 import type { BenchContext, BenchSection } from './section';
+import { median } from './stats';
 
 /**
  * `decode.*`: how fast the app writes an answer compared with plain llama.cpp decoding, on the same
@@ -278,11 +279,6 @@ function runLlamaBench(binary: string, model: string, threads: number, context: 
     context.log('decode: could not read llama-bench output');
     return null;
   }
-}
-
-function median(values: readonly number[]): number {
-  const sorted = [...values].sort((a, b) => a - b);
-  return sorted[Math.floor(sorted.length / 2)] ?? Number.NaN;
 }
 
 function round(n: number, digits = 1): number | null {

@@ -9,6 +9,8 @@ import { DocumentsStore, type NewChunk } from '../store/documents-store';
 import { openStore } from '../store/sqlite-store';
 import type { BenchContext, BenchSection } from './section';
 import { createRng } from '../engine/sampler';
+import { median, percentile } from './stats';
+import { syllableVocabulary } from './synthetic-text';
 
 /**
  * Documents: what a user waits for, and whether the right passage is found.
@@ -28,37 +30,12 @@ export const GOALS = { recallAt5: 0.9, searchMs: 20 } as const;
 /** The same sequence every run (the sampler's seeded mulberry32). */
 const rng = (seed: number): (() => number) => createRng(seed);
 
-const SYLLABLES = ['ka', 'lo', 'mi', 'ren', 'to', 'sa', 'vel', 'du', 'ni', 'por', 'es', 'tra', 'gu', 'fin', 'ze', 'ob'];
 const COMMON = 'the of and to in is that for it as with was on be by this are from at or an which have not'.split(' ');
-
-function vocabulary(size: number): string[] {
-  const words: string[] = [];
-  for (let i = 0; words.length < size; i++) {
-    let n = i;
-    let word = '';
-    do {
-      word += SYLLABLES[n % SYLLABLES.length];
-      n = Math.floor(n / SYLLABLES.length);
-    } while (n > 0);
-    if (word.length >= 4) words.push(word);
-  }
-  return words;
-}
 
 /** Word i drawn with probability ~ 1/(i+1): real text's long tail. */
 function zipf(random: () => number, words: readonly string[]): string {
   const i = Math.floor(Math.exp(random() * Math.log(words.length + 1))) - 1;
   return words[Math.min(words.length - 1, Math.max(0, i))] ?? 'ka';
-}
-
-function median(values: number[]): number {
-  const sorted = [...values].sort((a, b) => a - b);
-  return sorted[Math.floor(sorted.length / 2)] ?? 0;
-}
-
-function percentile(values: number[], p: number): number {
-  const sorted = [...values].sort((a, b) => a - b);
-  return sorted[Math.min(sorted.length - 1, Math.floor(sorted.length * p))] ?? 0;
 }
 
 const round = (n: number, digits = 2): number => Number(n.toFixed(digits));
@@ -90,7 +67,7 @@ export const documentsBench: BenchSection = {
     // 2. Ingestion speed.
     const pageCount = context.quick ? 30 : 300;
     const random = rng(7);
-    const words = vocabulary(5000);
+    const words = syllableVocabulary(5000, 4);
     const sentence = (): string => Array.from({ length: 14 }, () => (random() < 0.4 ? COMMON[Math.floor(random() * COMMON.length)] : zipf(random, words))).join(' ') + '.';
     const pages = Array.from({ length: pageCount }, (_, i) => ({
       heading: `Section ${i + 1}`,

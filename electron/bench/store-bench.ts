@@ -10,6 +10,8 @@ import { registerSearchFunction, SEARCH_FUNCTION } from '../store/search-terms';
 import { openStore } from '../store/sqlite-store';
 import type { BenchContext, BenchSection } from './section';
 import { createRng } from '../engine/sampler';
+import { median } from './stats';
+import { syllableVocabulary } from './synthetic-text';
 
 /**
  * The conversation store at scale: a database of 10,000 conversations and 1,000,000 messages
@@ -21,28 +23,6 @@ export const GOALS = { listMs: 20, openMs: 30, searchMs: 50, appendMs: 2 } as co
 
 /** The same sequence every run (the sampler's seeded mulberry32). */
 const rng = (seed: number): (() => number) => createRng(seed);
-
-const SYLLABLES = ['ka', 'lo', 'mi', 'ren', 'to', 'sa', 'vel', 'du', 'ni', 'por', 'es', 'tra', 'gu', 'fin', 'ze', 'ob'];
-
-/** A vocabulary whose word i is drawn with probability ~ 1/(i+1) (Zipf), as in real text. */
-function vocabulary(size: number): string[] {
-  const words: string[] = [];
-  for (let i = 0; words.length < size; i++) {
-    let n = i;
-    let word = '';
-    do {
-      word += SYLLABLES[n % SYLLABLES.length];
-      n = Math.floor(n / SYLLABLES.length);
-    } while (n > 0);
-    words.push(word);
-  }
-  return words;
-}
-
-function median(values: number[]): number {
-  const sorted = [...values].sort((a, b) => a - b);
-  return sorted[Math.floor(sorted.length / 2)] ?? Number.NaN;
-}
 
 /** CPU time of this process used by the last `time` call's runs (median), for a busy machine. */
 let lastCpuMs = 0;
@@ -95,7 +75,7 @@ function generate(path: string, conversationCount: number, messageCount: number,
     .all();
   for (const trigger of triggers) db.exec(`DROP TRIGGER ${trigger.name}`);
   const random = rng(42);
-  const words = vocabulary(20000);
+  const words = syllableVocabulary(20000);
   const zipf = (): string => {
     // Inverse of the Zipf CDF, approximately: exp(u * ln N) - 1.
     const index = Math.floor(Math.exp(random() * Math.log(words.length)) - 1);
