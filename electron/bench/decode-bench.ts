@@ -1,8 +1,6 @@
-import { spawn, spawnSync, type ChildProcess } from 'node:child_process';
+import { spawn } from 'node:child_process';
 import { existsSync, renameSync, writeFileSync } from 'node:fs';
 import { createRequire } from 'node:module';
-import { createInterface } from 'node:readline';
-import type { Readable } from 'node:stream';
 import { dirname, join, resolve } from 'node:path';
 import { fileURLToPath, pathToFileURL } from 'node:url';
 import { DEFAULT_LOAD_OPTIONS } from '../contract/engine-protocol';
@@ -15,7 +13,6 @@ import { createNodeLauncher } from '../engine/node-launcher';
 import { usableCores } from '../engine/threads';
 import { GgmlType } from '../inspect/ggml-types';
 import { openStore } from '../store/sqlite-store';
-import type { Store } from '../store/store';
 import { tokenizerKvsFrom, writeGguf } from '../../test/fixtures/gguf-writer';
 import { decoderModel, LLAMA32_1B, type DecoderConfig } from '../../test/fixtures/synthetic-models';
 import type { BenchContext, BenchSection } from './section';
@@ -36,20 +33,40 @@ import { median } from './stats';
  *   generation with the top-10 alternatives streamed back over IPC, every token kept and the
  *   answer saved to an in-memory SQLite store at the chat service's cadence (every 200 ms), at
  *   temperature 0 and 0.8. Rate as the engine process measures it (first to last token).
- * - probabilityOverheadRatio = withProbabilities / plain (goal ≥ 0.95).
- * - llamaBenchTokensPerSecond / ratioToLlamaBench when LLAMA_BENCH names a llama-bench binary
- *   (`-p 0 -n 64 -t threads`).
- * Rates are the median of several runs, over the tokens after the first (time to first token is
- * prompt evaluation, not decoding). Plain and app runs alternate, so both see the same background
- * load; `*Best*` figures are the fastest run of each (least disturbed by other processes: on a busy
- * 2-core machine a 2-thread decode stalls whenever another process takes a core).
+ * - llamaBenchTokensPerSecond when LLAMA_BENCH names a llama-bench binary (`-p 0 -n N -r 1`).
+ *
+ * Isolation: every measured run is a fresh process (load the model, one short warm-up decode, one
+ * measured decode, exit) and nothing else of the bench is alive while it runs. An earlier version
+ * kept the baseline's process up between runs and the two processes disturbed each other on two
+ * cores (the app's rate fell run after run, which it never does alone). Each round runs every
+ * variant once, in an order rotated from round to round, so slow drifts in background load fall on
+ * every variant alike.
+ *
+ * Rates are over the tokens after the first (time to first token is prompt evaluation). Ratios are
+ * the median over rounds of the ratio within a round (paired: both sides saw the same minute of
+ * machine load); `*Min`/`*Max` give the spread of the rates.
  */
 
 const PROMPT = 'Once upon a time, in a small village at the edge of a forest, there lived';
 /** chat-service.ts saves a streaming answer at most this often. */
 const SAVE_INTERVAL_MS = 200;
+/** Tokens decoded in each process before the measured run (page faults, thread start-up). */
+const WARM_UP_TOKENS = 8;
 
 const QUICK_MODEL: DecoderConfig = { ...LLAMA32_1B, name: 'decode-bench (small, synthetic)', layers: 2, embedding: 256, feedForward: 512, heads: 4, kvHeads: 2 };
+
+interface Setup {
+  model: string;
+  threads: number;
+  tokens: number;
+  workDir: string;
+}
+
+interface Variant {
+  key: string;
+  label: string;
+  measure(setup: Setup, round: number): Promise<number>;
+}
 
 export const decodeBench: BenchSection = {
   name: 'decode',
@@ -60,53 +77,76 @@ export const decodeBench: BenchSection = {
       return { skipped: 'ggml-vocab-llama-bpe.gguf not found (set GLASSBOX_TEST_MODELS to ../shared/models)' };
     }
     const tokens = context.quick ? 32 : 64;
-    const runs = Number.parseInt(process.env.GLASSBOX_BENCH_RUNS ?? '', 10) || (context.quick ? 2 : 5);
+    const rounds = Number.parseInt(process.env.GLASSBOX_BENCH_RUNS ?? '', 10) || (context.quick ? 2 : 7);
     const threads = Number.parseInt(process.env.GLASSBOX_THREADS ?? '', 10) || usableCores();
-    const model = await ensureModel(context, vocab);
+    const setup: Setup = { model: await ensureModel(context, vocab), threads, tokens, workDir: context.workDir };
 
-    const plain = await PlainDecoder.start(model, threads, tokens, context.workDir);
-    const app = await AppDecoder.start(model, threads, tokens);
-    const rates = { plain: [] as number[], t0: [] as number[], t08: [] as number[] };
-    try {
-      // Interleaved, so that both paths see the same background load; run 0 warms up.
-      for (let run = 0; run <= runs; run++) {
-        const p = await plain.run();
-        const a0 = await app.run(0, run);
-        const a8 = await app.run(0.8, run);
-        context.log(`decode: run ${run}${run === 0 ? ' (warm-up)' : ''}: plain ${p.toFixed(1)}, app T=0 ${a0.toFixed(1)}, app T=0.8 ${a8.toFixed(1)} tokens/s`);
-        if (run === 0) continue;
-        rates.plain.push(p);
-        rates.t0.push(a0);
-        rates.t08.push(a8);
-      }
-    } finally {
-      await plain.close();
-      await app.close();
+    const variants: Variant[] = [
+      { key: 'plain', label: 'plain', measure: (s) => measurePlain(s) },
+      { key: 't0', label: 'app T=0', measure: (s, round) => measureApp(s, 0, round) },
+      { key: 't08', label: 'app T=0.8', measure: (s, round) => measureApp(s, 0.8, round) },
+    ];
+    const llamaBench = process.env.LLAMA_BENCH;
+    if (llamaBench !== undefined && llamaBench.length > 0) {
+      variants.push({ key: 'llamaBench', label: 'llama-bench', measure: (s) => measureLlamaBench(llamaBench, s) });
     }
+
+    const rates = new Map<string, number[]>(variants.map((v) => [v.key, []]));
+    for (let round = 0; round < rounds; round++) {
+      const order = variants.map((_, i) => variants[(i + round) % variants.length]).filter((v): v is Variant => v !== undefined);
+      const line: string[] = [];
+      for (const variant of order) {
+        const rate = await variant.measure(setup, round);
+        rates.get(variant.key)?.push(rate);
+        line.push(`${variant.label} ${rate.toFixed(1)}`);
+      }
+      context.log(`decode: round ${round + 1}/${rounds}: ${line.join(', ')} tokens/s`);
+    }
+
+    const of = (key: string): number[] => rates.get(key) ?? [];
     const figures: Record<string, number | string | null> = {
       model: context.quick ? 'small synthetic, Llama 3 tokenizer, Q4_0' : 'Llama-3.2-1B shapes, random Q4_0, Llama 3 tokenizer',
       threads,
       tokens,
-      runs,
-      plainTokensPerSecond: round(median(rates.plain)),
-      withProbabilitiesTokensPerSecond: round(median(rates.t0)),
-      withProbabilitiesT08TokensPerSecond: round(median(rates.t08)),
-      probabilityOverheadRatio: round(median(rates.t0) / median(rates.plain), 3),
-      probabilityOverheadRatioT08: round(median(rates.t08) / median(rates.plain), 3),
-      plainBestTokensPerSecond: round(Math.max(...rates.plain)),
-      withProbabilitiesBestTokensPerSecond: round(Math.max(...rates.t0)),
-      bestOverheadRatio: round(Math.max(...rates.t0) / Math.max(...rates.plain), 3),
+      runs: rounds,
+      isolation: 'fresh process per measured run, variants rotated per round',
+      ...spread('plainTokensPerSecond', of('plain')),
+      ...spread('withProbabilitiesTokensPerSecond', of('t0')),
+      ...spread('withProbabilitiesT08TokensPerSecond', of('t08')),
+      probabilityOverheadRatio: round(pairedRatio(of('t0'), of('plain')), 3),
+      probabilityOverheadRatioT08: round(pairedRatio(of('t08'), of('plain')), 3),
     };
-    const llamaBench = process.env.LLAMA_BENCH;
-    if (llamaBench !== undefined && llamaBench.length > 0) {
-      const rate = runLlamaBench(llamaBench, model, threads, context);
-      figures.llamaBenchTokensPerSecond = rate === null ? null : round(rate);
-      figures.ratioToLlamaBench = rate === null ? null : round(median(rates.t0) / rate, 3);
-      figures.plainRatioToLlamaBench = rate === null ? null : round(median(rates.plain) / rate, 3);
+    if (rates.has('llamaBench')) {
+      Object.assign(figures, spread('llamaBenchTokensPerSecond', of('llamaBench')));
+      figures.ratioToLlamaBench = round(pairedRatio(of('t0'), of('llamaBench')), 3);
+      figures.ratioToLlamaBenchT08 = round(pairedRatio(of('t08'), of('llamaBench')), 3);
+      figures.plainRatioToLlamaBench = round(pairedRatio(of('plain'), of('llamaBench')), 3);
     }
     return figures;
   },
 };
+
+/** `name` (the median) with `nameMin` and `nameMax` beside it. */
+function spread(name: string, values: number[]): Record<string, number | null> {
+  const finite = values.filter(Number.isFinite);
+  const base = name.replace(/TokensPerSecond$/, '');
+  return {
+    [name]: round(median(finite)),
+    [`${base}MinTokensPerSecond`]: round(finite.length > 0 ? Math.min(...finite) : Number.NaN),
+    [`${base}MaxTokensPerSecond`]: round(finite.length > 0 ? Math.max(...finite) : Number.NaN),
+  };
+}
+
+/** The median over rounds of a[i] / b[i]: each round's two runs saw the same background load. */
+function pairedRatio(a: readonly number[], b: readonly number[]): number {
+  const ratios: number[] = [];
+  for (let i = 0; i < Math.min(a.length, b.length); i++) {
+    const x = a[i];
+    const y = b[i];
+    if (x !== undefined && y !== undefined && Number.isFinite(x) && Number.isFinite(y) && y > 0) ratios.push(x / y);
+  }
+  return median(ratios);
+}
 
 /** The shared test models: GLASSBOX_TEST_MODELS, else ../shared/models beside the project. */
 function findVocab(): string | null {
@@ -146,139 +186,113 @@ function rateOf(arrivals: readonly number[]): number {
 }
 
 /**
- * The baseline: node-llama-cpp's greedy `evaluate` loop, in its own process with the engine's
- * environment (the bench process may have started its libuv pool with the default 4 threads
- * already). It stays up and does one run per line it reads, so runs interleave with the app's.
+ * The baseline: node-llama-cpp's greedy `evaluate` loop, in a fresh process with the engine's
+ * environment (the bench process may have started its libuv pool with the default 4 threads).
  */
-class PlainDecoder {
-  private constructor(
-    private readonly child: ChildProcess,
-    private readonly lines: AsyncIterator<string>,
-  ) {}
-
-  static async start(model: string, threads: number, tokens: number, workDir: string): Promise<PlainDecoder> {
-    const library = pathToFileURL(createRequire(import.meta.url).resolve('node-llama-cpp')).href;
-    const script = `
-      import { createInterface } from 'node:readline';
-      const { getLlama, LlamaLogLevel } = await import(${JSON.stringify(library)});
-      const llama = await getLlama({ gpu: false, build: 'never', skipDownload: true, progressLogs: false, logLevel: LlamaLogLevel.error });
-      llama.maxThreads = ${threads};
-      const model = await llama.loadModel({ modelPath: ${JSON.stringify(model)} });
-      const context = await model.createContext({ contextSize: 512, threads: ${threads}, sequences: 1 });
-      const sequence = context.getSequence();
-      const bos = model.tokens.bos;
-      const prompt = [...(bos !== null && model.tokens.shouldPrependBosToken ? [bos] : []), ...model.tokenize(${JSON.stringify(PROMPT)}, false)];
-      process.stdout.write('ready\\n');
-      for await (const line of createInterface({ input: process.stdin })) {
-        if (line !== 'run') break;
-        await sequence.clearHistory();
-        const arrivals = [];
-        for await (const token of sequence.evaluate(prompt, { temperature: 0, yieldEogToken: true })) {
-          arrivals.push(performance.now());
-          if (model.isEogToken(token) || arrivals.length >= ${tokens}) break;
-        }
-        process.stdout.write(JSON.stringify(arrivals) + '\\n');
+async function measurePlain(setup: Setup): Promise<number> {
+  const library = pathToFileURL(createRequire(import.meta.url).resolve('node-llama-cpp')).href;
+  const script = `
+    const { getLlama, LlamaLogLevel } = await import(${JSON.stringify(library)});
+    const [modelPath, threadsArg, tokensArg, warmUpArg, promptText] = process.argv.slice(2);
+    const threads = Number(threadsArg);
+    const llama = await getLlama({ gpu: false, build: 'never', skipDownload: true, progressLogs: false, logLevel: LlamaLogLevel.error });
+    llama.maxThreads = threads;
+    const model = await llama.loadModel({ modelPath });
+    const context = await model.createContext({ contextSize: 512, threads, sequences: 1 });
+    const sequence = context.getSequence();
+    const bos = model.tokens.bos;
+    const prompt = [...(bos !== null && model.tokens.shouldPrependBosToken ? [bos] : []), ...model.tokenize(promptText, false)];
+    async function decode(count) {
+      await sequence.clearHistory();
+      const arrivals = [];
+      for await (const token of sequence.evaluate(prompt, { temperature: 0, yieldEogToken: true })) {
+        arrivals.push(performance.now());
+        if (model.isEogToken(token) || arrivals.length >= count) break;
       }
-      await model.dispose();
-      process.exit(0);
-    `;
-    // A file, not node -e: node-llama-cpp checks its binary in a child process that reruns the main module.
-    const file = join(workDir, 'plain-decode.mjs');
-    writeFileSync(file, script);
-    const child = spawn(process.execPath, [file], { env: engineEnvironment(process.env), stdio: ['pipe', 'pipe', 'pipe'] });
-    let stderr = '';
-    child.stderr?.on('data', (chunk: Buffer) => {
-      stderr = (stderr + chunk.toString('utf8')).slice(-4000);
-    });
-    const lines = createInterface({ input: child.stdout as Readable })[Symbol.asyncIterator]();
-    const first = await lines.next();
-    if (first.done === true || first.value !== 'ready') {
-      child.kill();
-      throw new Error(`decode bench: the plain-evaluate process did not start: ${stderr.trim().split('\n').slice(-8).join(' ')}`);
+      return arrivals;
     }
-    return new PlainDecoder(child, lines);
-  }
-
-  async run(): Promise<number> {
-    this.child.stdin?.write('run\n');
-    const line = await this.lines.next();
-    if (line.done === true) throw new Error('decode bench: the plain-evaluate process ended early');
-    return rateOf(JSON.parse(line.value) as number[]);
-  }
-
-  async close(): Promise<void> {
-    const exited = new Promise<void>((done) => this.child.once('exit', () => done()));
-    this.child.stdin?.end();
-    await Promise.race([exited, new Promise((done) => setTimeout(done, 5000).unref())]);
-    if (this.child.exitCode === null) this.child.kill();
+    await decode(Number(warmUpArg));
+    process.stdout.write(JSON.stringify(await decode(Number(tokensArg))) + '\\n');
+    await model.dispose();
+    process.exit(0);
+  `;
+  // A file, not node -e: node-llama-cpp checks its binary in a child process that reruns the main module.
+  const file = join(setup.workDir, 'plain-decode.mjs');
+  writeFileSync(file, script);
+  const args = [file, setup.model, String(setup.threads), String(setup.tokens), String(WARM_UP_TOKENS), PROMPT];
+  const output = await runToEnd(process.execPath, args, engineEnvironment(process.env));
+  const line = output.stdout.trim().split('\n').pop() ?? '';
+  try {
+    return rateOf(JSON.parse(line) as number[]);
+  } catch {
+    throw new Error(`decode bench: the plain-evaluate process failed (${output.code}): ${output.stderr.trim().split('\n').slice(-8).join(' ')}`);
   }
 }
 
 /**
- * The app's path: EngineHost → engine worker → generation with the top-10 alternatives streamed
- * back; every token kept and the answer saved to SQLite at the chat service's cadence.
+ * The app's path, in a fresh engine process: EngineHost → engine worker → generation with the
+ * top-10 alternatives streamed back; every token kept and the answer saved to SQLite at the chat
+ * service's cadence.
  */
-class AppDecoder {
-  private constructor(
-    private readonly engine: EngineHost,
-    private readonly store: Store,
-    private readonly conversationId: string,
-    private readonly tokens: number,
-  ) {}
-
-  static async start(model: string, threads: number, tokens: number): Promise<AppDecoder> {
-    // GLASSBOX_BENCH_WORKER runs another build of the engine worker (before/after comparisons).
-    const workerPath = process.env.GLASSBOX_BENCH_WORKER;
-    const engine = new EngineHost(createNodeLauncher({ env: { GLASSBOX_THREADS: String(threads) }, stderr: 'pipe', ...(workerPath ? { workerPath } : {}) }));
-    await engine.load(model, { ...DEFAULT_LOAD_OPTIONS, gpu: 'cpu', threads, contextSize: 512 });
-    const store = openStore(':memory:');
-    return new AppDecoder(engine, store, store.createConversation('decode bench').id, tokens);
-  }
-
-  async run(temperature: number, seed: number): Promise<number> {
-    const message = this.store.appendMessage({ conversationId: this.conversationId, parentId: null, role: 'assistant', content: '', status: 'streaming' });
-    const kept: GeneratedToken[] = [];
-    let content = '';
-    let lastSave = performance.now();
-    const result = await this.engine.generate(
-      { messages: [{ role: 'user', content: PROMPT }], sampling: { ...DEFAULT_SAMPLING, temperature, seed: seed + 1, maxTokens: this.tokens }, topAlternatives: TOP_ALTERNATIVES },
-      (_index, token) => {
-        const now = performance.now();
-        kept.push(token);
-        content += token.text;
-        if (now - lastSave >= SAVE_INTERVAL_MS) {
-          this.store.saveProgress(message.id, content, kept);
-          lastSave = performance.now();
-        }
-      },
-    ).result;
-    this.store.saveProgress(message.id, content, kept);
-    // The engine's own clock (first to last token chosen, as the baseline's loop measures): the
-    // host receives tokens in batches, so arrival times there say little about decode speed. The
-    // host's work (validation, store) still counts: it shares the cores with the decode threads.
-    return result.tokensPerSecond ?? Number.NaN;
-  }
-
-  async close(): Promise<void> {
-    this.store.close();
-    await this.engine.dispose();
+async function measureApp(setup: Setup, temperature: number, round: number): Promise<number> {
+  // GLASSBOX_BENCH_WORKER runs another build of the engine worker (before/after comparisons).
+  const workerPath = process.env.GLASSBOX_BENCH_WORKER;
+  const engine = new EngineHost(createNodeLauncher({ env: { GLASSBOX_THREADS: String(setup.threads) }, stderr: 'pipe', ...(workerPath ? { workerPath } : {}) }));
+  const store = openStore(':memory:');
+  try {
+    await engine.load(setup.model, { ...DEFAULT_LOAD_OPTIONS, gpu: 'cpu', threads: setup.threads, contextSize: 512 });
+    const conversationId = store.createConversation('decode bench').id;
+    const generate = async (maxTokens: number): Promise<number> => {
+      const message = store.appendMessage({ conversationId, parentId: null, role: 'assistant', content: '', status: 'streaming' });
+      const kept: GeneratedToken[] = [];
+      let content = '';
+      let lastSave = performance.now();
+      const result = await engine.generate(
+        { messages: [{ role: 'user', content: PROMPT }], sampling: { ...DEFAULT_SAMPLING, temperature, seed: round + 1, maxTokens }, topAlternatives: TOP_ALTERNATIVES },
+        (_index, token) => {
+          kept.push(token);
+          content += token.text;
+          if (performance.now() - lastSave >= SAVE_INTERVAL_MS) {
+            store.saveProgress(message.id, content, kept);
+            lastSave = performance.now();
+          }
+        },
+      ).result;
+      store.saveProgress(message.id, content, kept);
+      // The engine's own clock (first to last token chosen, as the baseline's loop measures): the
+      // host receives tokens in batches, so arrival times there say little about decode speed. The
+      // host's work (validation, store) still counts: it shares the cores with the decode threads.
+      return result.tokensPerSecond ?? Number.NaN;
+    };
+    await generate(WARM_UP_TOKENS);
+    return await generate(setup.tokens);
+  } finally {
+    store.close();
+    await engine.dispose();
   }
 }
 
-function runLlamaBench(binary: string, model: string, threads: number, context: BenchContext): number | null {
-  const run = spawnSync(binary, ['-m', model, '-p', '0', '-n', '64', '-t', String(threads), '-o', 'json'], { encoding: 'utf8', timeout: 600_000 });
-  if (run.status !== 0) {
-    context.log(`decode: llama-bench failed (${run.status ?? run.signal}): ${(run.stderr ?? '').trim().split('\n').slice(-2).join(' ')}`);
-    return null;
-  }
-  try {
-    const rows = JSON.parse(run.stdout) as { avg_ts?: unknown }[];
-    const rate = rows[0]?.avg_ts;
-    return typeof rate === 'number' ? rate : null;
-  } catch {
-    context.log('decode: could not read llama-bench output');
-    return null;
-  }
+/** llama.cpp's own decode loop: one repetition per round, like the other variants. */
+async function measureLlamaBench(binary: string, setup: Setup): Promise<number> {
+  const args = ['-m', setup.model, '-p', '0', '-n', String(setup.tokens), '-t', String(setup.threads), '-r', '1', '-o', 'json'];
+  const output = await runToEnd(binary, args, process.env);
+  if (output.code !== 0) throw new Error(`decode bench: llama-bench failed (${output.code}): ${output.stderr.trim().split('\n').slice(-2).join(' ')}`);
+  const rows = JSON.parse(output.stdout) as { avg_ts?: unknown }[];
+  const rate = rows[0]?.avg_ts;
+  return typeof rate === 'number' ? rate : Number.NaN;
+}
+
+async function runToEnd(command: string, args: string[], env: NodeJS.ProcessEnv): Promise<{ code: number | string | null; stdout: string; stderr: string }> {
+  const child = spawn(command, args, { env, stdio: ['ignore', 'pipe', 'pipe'] });
+  let stdout = '';
+  let stderr = '';
+  child.stdout.on('data', (chunk: Buffer) => void (stdout += chunk.toString('utf8')));
+  child.stderr.on('data', (chunk: Buffer) => void (stderr = (stderr + chunk.toString('utf8')).slice(-4000)));
+  const code = await new Promise<number | string | null>((done, fail) => {
+    child.once('error', fail);
+    child.once('close', (exitCode, signal) => done(exitCode ?? signal));
+  });
+  return { code, stdout, stderr };
 }
 
 function round(n: number, digits = 1): number | null {
