@@ -18,10 +18,16 @@ export const TOP_ALTERNATIVES = 10;
  */
 const SAVE_INTERVAL_MS = 200;
 
-interface ActiveGeneration {
+/**
+ * The one answer being written. It is reserved (generation null) before the question's passages are
+ * retrieved, which awaits the embedding model, so a second prompt meanwhile is refused as busy
+ * instead of both reaching the engine; stop() during retrieval marks it, and it never starts.
+ */
+interface ActiveAnswer {
   conversationId: string;
   messageId: string;
-  generation: Generation;
+  generation: Generation | null;
+  stopRequested: boolean;
 }
 
 export interface SendInput {
@@ -35,7 +41,7 @@ export interface SendInput {
  * each token streamed to clients as a delta and the answer saved as it grows.
  */
 export class ChatService {
-  private active: ActiveGeneration | null = null;
+  private active: ActiveAnswer | null = null;
   private readonly finished = new Set<Promise<void>>();
   private documents: DocumentContextProvider | null = null;
 
@@ -69,25 +75,30 @@ export class ChatService {
     return this.active !== null;
   }
 
-  send(input: SendInput): { userMessage: Message; assistantMessage: Message } {
+  /**
+   * Saves the prompt and an empty answer, retrieves passages from attached documents, and starts
+   * the engine. Resolves once the answer is streaming (or was stopped before it could start). The
+   * engine is reserved before the first await, so a second call meanwhile is refused as busy.
+   */
+  async send(input: SendInput): Promise<{ userMessage: Message; assistantMessage: Message }> {
     const conversation = this.store.getConversation(input.conversationId);
     return this.ask(conversation, conversation.currentLeafId, input.text, input.sampling);
   }
 
   /** An edited prompt is a new sibling of the old one, answered at once; the old branch stays. */
-  edit(conversationId: string, messageId: string, text: string): { userMessage: Message; assistantMessage: Message } {
+  async edit(conversationId: string, messageId: string, text: string): Promise<{ userMessage: Message; assistantMessage: Message }> {
     const original = this.messageIn(conversationId, messageId, 'user');
     return this.ask(this.store.getConversation(conversationId), original.parentId, text, undefined);
   }
 
   /** Another answer to the same prompt, as a sibling of the given one. */
-  regenerate(conversationId: string, messageId: string): { assistantMessage: Message } {
+  async regenerate(conversationId: string, messageId: string): Promise<{ assistantMessage: Message }> {
     const answer = this.messageIn(conversationId, messageId, 'assistant');
     if (answer.parentId === null) throw new GlassboxError('invalid-argument', 'This answer has no prompt to answer again.');
     const conversation = this.store.getConversation(conversationId);
     const facts = this.requireIdle(conversation);
     const history = this.store.pathTo(answer.parentId);
-    const assistantMessage = this.startAnswer(conversation, answer.parentId, history, facts, undefined);
+    const assistantMessage = await this.startAnswer(conversation, answer.parentId, history, facts, undefined);
     return { assistantMessage };
   }
 
@@ -95,7 +106,7 @@ export class ChatService {
    * A new sibling answer that keeps the tokens before tokenIndex, takes one of the alternatives the
    * model listed there, and generates on from it (the engine reuses the KV cache for the prefix).
    */
-  branchFromToken(conversationId: string, messageId: string, tokenIndex: number, tokenId: number): { assistantMessage: Message } {
+  async branchFromToken(conversationId: string, messageId: string, tokenIndex: number, tokenId: number): Promise<{ assistantMessage: Message }> {
     const answer = this.messageIn(conversationId, messageId, 'assistant');
     const tokens = answer.tokens ?? [];
     const at = tokens[tokenIndex];
@@ -108,7 +119,7 @@ export class ChatService {
     const facts = this.requireIdle(conversation);
     const prefix: GeneratedToken[] = [...tokens.slice(0, tokenIndex), { id: chosen.id, text: chosen.text, p: chosen.p, top: at.top }];
     const history = this.store.pathTo(answer.parentId);
-    return { assistantMessage: this.startAnswer(conversation, answer.parentId, history, facts, answer.sampling ?? undefined, prefix) };
+    return { assistantMessage: await this.startAnswer(conversation, answer.parentId, history, facts, answer.sampling ?? undefined, prefix) };
   }
 
   /** How surprising a user message was to the model: each token's probability given what came before. */
@@ -124,12 +135,12 @@ export class ChatService {
     return this.engine.tokenize(text);
   }
 
-  private ask(
+  private async ask(
     conversation: ConversationDetail,
     parentId: string | null,
     text: string,
     sampling: Partial<Sampling> | undefined,
-  ): { userMessage: Message; assistantMessage: Message } {
+  ): Promise<{ userMessage: Message; assistantMessage: Message }> {
     const facts = this.requireIdle(conversation);
     const userMessage = this.store.appendMessage({
       conversationId: conversation.id,
@@ -143,7 +154,7 @@ export class ChatService {
       this.hub.emit('conversations.changed', { conversation: renamed });
     }
     const history = this.store.pathTo(userMessage.id);
-    const assistantMessage = this.startAnswer(conversation, userMessage.id, history, facts, sampling);
+    const assistantMessage = await this.startAnswer(conversation, userMessage.id, history, facts, sampling);
     return { userMessage, assistantMessage };
   }
 
@@ -164,7 +175,11 @@ export class ChatService {
     return message;
   }
 
-  /** Saves an empty streaming answer under parentId and starts the engine on the history up to it. */
+  /**
+   * Saves an empty streaming answer under parentId and reserves the engine for it (synchronously:
+   * callers have checked requireIdle with no await in between), then retrieves document passages
+   * and starts the engine on the history up to it.
+   */
   private startAnswer(
     conversation: ConversationDetail,
     parentId: string,
@@ -172,9 +187,8 @@ export class ChatService {
     facts: ModelFacts,
     override: Partial<Sampling> | undefined,
     prefix: GeneratedToken[] = [],
-  ): Message {
+  ): Promise<Message> {
     const sampling: Sampling = { ...DEFAULT_SAMPLING, ...conversation.sampling, ...override };
-    const context = this.documentContext(conversation, history, sampling, facts);
     let assistantMessage = this.store.appendMessage({
       conversationId: conversation.id,
       parentId,
@@ -184,36 +198,67 @@ export class ChatService {
       model: identityOf(facts),
       sampling,
     });
+    const answer: ActiveAnswer = { conversationId: conversation.id, messageId: assistantMessage.id, generation: null, stopRequested: false };
+    this.active = answer;
+    const started = (async (): Promise<Message> => {
+      try {
+        if (prefix.length > 0) {
+          this.store.saveProgress(assistantMessage.id, prefix.map((t) => t.text).join(''), prefix);
+          assistantMessage = this.store.getMessage(assistantMessage.id);
+        }
+        const context = await this.documentContext(conversation, history, sampling, facts);
+        if (answer.stopRequested) return this.stoppedBeforeStart(answer, prefix, assistantMessage);
+        if (context) {
+          this.documents?.saveSources(assistantMessage.id, context.sources);
+          assistantMessage = { ...assistantMessage, sources: context.sources };
+        }
+        const turns = this.turns(conversation, history, context?.system);
+        this.start(answer, turns, sampling, prefix, this.engineFor(conversation).engine);
+        return assistantMessage;
+      } catch (error) {
+        // Nothing is running for this answer: it must not stay 'streaming', nor keep the engine reserved.
+        this.release(answer);
+        try {
+          this.store.finishMessage(assistantMessage.id, { content: '', tokens: prefix, status: 'error', stats: null, error: toWireError(error) });
+        } catch (saveError) {
+          this.log(`Could not save the failed answer: ${toWireError(saveError).message}`);
+        }
+        throw error;
+      }
+    })();
+    // dispose() waits for this too: a shutdown during retrieval must not close the store under it.
+    // Its failure is the caller's answer, not something to log here.
+    this.track(started.then(noop, noop));
+    return started;
+  }
+
+  /** The answer was stopped (or its conversation deleted) while its passages were retrieved: it ends empty, never started. */
+  private stoppedBeforeStart(answer: ActiveAnswer, prefix: GeneratedToken[], message: Message): Message {
+    const content = prefix.map((t) => t.text).join('');
     try {
-      if (prefix.length > 0) {
-        this.store.saveProgress(assistantMessage.id, prefix.map((t) => t.text).join(''), prefix);
-        assistantMessage = this.store.getMessage(assistantMessage.id);
-      }
-      if (context) {
-        this.documents?.saveSources(assistantMessage.id, context.sources);
-        assistantMessage = { ...assistantMessage, sources: context.sources };
-      }
-      const turns = this.turns(conversation, history, context?.system);
-      this.start(conversation.id, assistantMessage.id, turns, sampling, prefix, this.engineFor(conversation).engine);
+      this.finish(answer, content, prefix, 'stopped', null, null);
     } catch (error) {
-      // Nothing is running for this answer: it must not stay 'streaming' until the next start.
-      this.store.finishMessage(assistantMessage.id, { content: '', tokens: prefix, status: 'error', stats: null, error: toWireError(error) });
-      throw error;
+      // The conversation was deleted and purged meanwhile: there is nothing left to save.
+      this.log(`Could not save the stopped answer: ${toWireError(error).message}`);
     }
-    return assistantMessage;
+    return { ...message, content, tokens: prefix, status: 'stopped' };
+  }
+
+  private release(answer: ActiveAnswer): void {
+    if (this.active === answer) this.active = null;
   }
 
   /** Passages from the conversation's attached documents for the last question, within the model's context. */
-  private documentContext(
+  private async documentContext(
     conversation: ConversationDetail,
     history: Message[],
     sampling: Sampling,
     facts: ModelFacts,
-  ): DocumentContext | null {
+  ): Promise<DocumentContext | null> {
     if (!this.documents) return null;
     const question = [...history].reverse().find((m) => m.role === 'user')?.content ?? '';
     const promptChars = history.reduce((sum, m) => sum + m.content.length, conversation.systemPrompt.length);
-    return this.documents.contextFor(conversation.id, question, {
+    return this.documents.retrieveContext(conversation.id, question, {
       contextSize: facts.contextSize,
       answerTokens: sampling.maxTokens,
       promptChars,
@@ -232,13 +277,17 @@ export class ChatService {
   }
 
   stop(conversationId: string): boolean {
-    if (!this.active || this.active.conversationId !== conversationId) return false;
-    this.active.generation.stop();
+    const answer = this.active;
+    if (!answer || answer.conversationId !== conversationId) return false;
+    answer.stopRequested = true;
+    answer.generation?.stop();
     return true;
   }
 
   stopAll(): void {
-    this.active?.generation.stop();
+    if (!this.active) return;
+    this.active.stopRequested = true;
+    this.active.generation?.stop();
   }
 
   /** Resolves once every answer started so far has been saved in its final state. */
@@ -246,14 +295,14 @@ export class ChatService {
     await Promise.all([...this.finished]);
   }
 
-  private start(
-    conversationId: string,
-    messageId: string,
-    history: ChatTurn[],
-    sampling: Sampling,
-    prefix: GeneratedToken[],
-    engine: Engine = this.engine,
-  ): void {
+  private track(work: Promise<void>): void {
+    const settled = work.catch((error: unknown) => this.log(`Could not save the finished answer: ${toWireError(error).message}`));
+    this.finished.add(settled);
+    void settled.finally(() => this.finished.delete(settled));
+  }
+
+  private start(answer: ActiveAnswer, history: ChatTurn[], sampling: Sampling, prefix: GeneratedToken[], engine: Engine): void {
+    const { conversationId, messageId } = answer;
     const tokens: GeneratedToken[] = [...prefix];
     let content = prefix.map((t) => t.text).join('');
     let lastSave = this.now();
@@ -283,10 +332,10 @@ export class ChatService {
         }
       },
     );
-    this.active = { conversationId, messageId, generation };
+    answer.generation = generation;
     const done = generation.result.then(
       // The saved text is exactly the streamed tokens' text, so text and probabilities never disagree.
-      (result) => this.finish(conversationId, messageId, content, tokens, result.status, statsOf(result), null),
+      (result) => this.finish(answer, content, tokens, result.status, statsOf(result), null),
       (error: unknown) => {
         const wire: WireError = toWireError(error);
         // A crashed engine or a remote stream cut mid-answer: the partial answer is kept as interrupted.
@@ -295,24 +344,22 @@ export class ChatService {
           isGlassboxError(error, 'engine-crashed') || isGlassboxError(error, 'remote-stream-cut') || isGlassboxError(error, 'cancelled')
             ? 'interrupted'
             : 'error';
-        this.finish(conversationId, messageId, content, tokens, status, null, wire);
+        this.finish(answer, content, tokens, status, null, wire);
       },
     );
-    const settled = done.catch((error: unknown) => this.log(`Could not save the finished answer: ${toWireError(error).message}`));
-    this.finished.add(settled);
-    void settled.finally(() => this.finished.delete(settled));
+    this.track(done);
   }
 
   private finish(
-    conversationId: string,
-    messageId: string,
+    answer: ActiveAnswer,
     content: string,
     tokens: GeneratedToken[],
     status: MessageStatus,
     stats: GenerationStats | null,
     error: WireError | null,
   ): void {
-    this.active = null;
+    const { conversationId, messageId } = answer;
+    this.release(answer);
     try {
       this.store.finishMessage(messageId, { content, tokens, status, stats, error });
     } finally {
@@ -320,6 +367,8 @@ export class ChatService {
     }
   }
 }
+
+function noop(): void {}
 
 function statsOf(result: GenerateResult): GenerationStats {
   return {

@@ -250,7 +250,11 @@ export const calls = {
   },
   /** The chosen embedding model and how many passages have its vectors. */
   'documents.embeddingStatus': { args: empty, result: embeddingStatusSchema },
-  /** Gives every passage without a vector from the chosen embedding model one. */
+  /**
+   * Gives every passage without a vector from the chosen embedding model one, in turn with adding
+   * documents; 'documents.embedding' events tell the progress. Resolves when done, or early when
+   * another model (or none) is chosen.
+   */
   'documents.reindexVectors': { args: empty, result: embeddingStatusSchema },
 } as const satisfies { [N in CallName]: { args: z.ZodType; result: z.ZodType } };
 
@@ -283,6 +287,8 @@ export const events = {
   'models.download': downloadStateSchema,
   /** Adding a document: reading, indexing, then done, error or cancelled (one job per file). */
   'documents.progress': ingestProgressSchema,
+  /** The embedding model was chosen, or passages were given vectors (after each batch, then at the end). */
+  'documents.embedding': embeddingStatusSchema,
 } as const;
 
 export type Calls = typeof calls;

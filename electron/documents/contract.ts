@@ -99,6 +99,8 @@ export const embeddingStatusSchema = z.object({
   vectors: z.number().int(),
   /** Whether vectors can be made and stored here (a local engine and the sqlite-vec extension). */
   available: z.boolean(),
+  /** Whether passages are being given vectors in the background now (documents.reindexVectors). */
+  indexing: z.boolean(),
   /** Why the model could not be used, when it could not. */
   problem: z.string().nullable(),
 });

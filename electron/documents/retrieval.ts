@@ -124,7 +124,7 @@ export function wholePages(chunks: readonly ChunkRow[]): Array<{ page: number | 
       continue;
     }
     if (chunk.end <= last.end) continue;
-    const added = chunk.start < last.end ? chunk.text.slice(last.end - chunk.start) : `\n\n${chunk.text}`;
+    const added = chunk.start <= last.end ? chunk.text.slice(last.end - chunk.start) : `\n\n${chunk.text}`;
     last.text += added;
     last.tokens += Math.ceil((chunk.tokens * added.length) / Math.max(1, chunk.text.length));
     last.end = chunk.end;

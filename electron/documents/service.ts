@@ -3,9 +3,8 @@ import { createReadStream, existsSync, mkdirSync, rmSync, statSync } from 'node:
 import { appendFile, stat } from 'node:fs/promises';
 import { basename, join } from 'node:path';
 import { GlassboxError, isGlassboxError, toWireError } from '../contract/errors';
-import { EMBED_MAX_TEXTS, type Embeddings } from '../contract/engine-protocol';
 import type { EventHub } from '../contract/rpc';
-import { vectorModelId, type ChunkHit, type ChunkRow, type ChunkVectors, type DocumentsStore } from '../store/documents-store';
+import type { ChunkHit, ChunkRow, DocumentsStore } from '../store/documents-store';
 import { APPROX_CHARS_PER_TOKEN, type ChunkOptions } from './chunk';
 import type { DocumentInfo, EmbeddingStatus, IngestProgress, IngestResult, SearchResult, Source } from './contract';
 import { badDocument, cancelled } from './errors';
@@ -13,17 +12,15 @@ import { defaultIndexer, type Indexer } from './indexer';
 import { DEFAULT_LIMITS, type DocumentLimits } from './limits';
 import { checkFile } from './parse';
 import { contextBlock, questionTerms, reciprocalRankFusion, wholePages } from './retrieval';
+import { DocumentVectors, type Embedder } from './vectors';
+
+export type { Embedder } from './vectors';
 
 /** The loaded model's tokenizer, when there is one: chunk sizes are then in its tokens. */
 export interface Tokenizer {
   /** The model's file name, recorded with each document as what sized its chunks. */
   name: string;
   count(text: string): Promise<number>;
-}
-
-/** Makes vectors: the local engine's embed (electron/engine/engine.ts). */
-export interface Embedder {
-  embed(modelPath: string, texts: string[]): Promise<Embeddings>;
 }
 
 export interface DocumentServiceOptions {
@@ -57,7 +54,7 @@ export interface DocumentContext {
 
 /** The chat's view of this service (chat-service.ts calls only these). */
 export interface DocumentContextProvider {
-  contextFor(conversationId: string, question: string, budget: ContextBudget): DocumentContext | null;
+  retrieveContext(conversationId: string, question: string, budget: ContextBudget): Promise<DocumentContext | null>;
   saveSources(messageId: string, sources: readonly Source[]): void;
 }
 
@@ -83,16 +80,14 @@ export class DocumentService implements DocumentContextProvider {
   private readonly limits: DocumentLimits;
   private queue: Promise<unknown> = Promise.resolve();
   private readonly jobs = new Map<string, AbortController>();
-  private readonly embedder: Embedder | null;
-  /** The identity of the chosen model's vectors, once it has made one (per model path). */
-  private identity: { path: string; id: string } | null = null;
+  private readonly vectors: DocumentVectors;
 
   constructor(private readonly options: DocumentServiceOptions) {
     this.store = options.store;
     this.hub = options.hub ?? null;
     this.indexer = options.indexer ?? defaultIndexer();
     this.limits = options.limits ?? DEFAULT_LIMITS;
-    this.embedder = options.embedder ?? null;
+    this.vectors = new DocumentVectors(this.store, options.embedder ?? null, (status) => this.hub?.emit('documents.embedding', status));
     // Uploads left by a previous run (the app was closed mid-upload) are never resumed.
     rmSync(options.uploadsDir, { recursive: true, force: true });
   }
@@ -134,7 +129,7 @@ export class DocumentService implements DocumentContextProvider {
 
   private async rank(query: string, top: number, documentIds?: readonly string[]): Promise<ChunkHit[]> {
     const bm25 = this.store.searchTerms(questionTerms(query), Math.max(top, FUSION_DEPTH), documentIds);
-    const queried = await this.queryVector(query);
+    const queried = await this.vectors.queryVector(query);
     if (queried === null) return bm25.slice(0, top);
     const near = this.store.nearest(queried.vector, queried.identity, Math.max(top, FUSION_DEPTH), documentIds);
     if (near.length === 0) return bm25.slice(0, top);
@@ -143,126 +138,32 @@ export class DocumentService implements DocumentContextProvider {
       .map(({ item, score }) => ({ ...item, score }));
   }
 
-  /** The question's vector, or null when there is no model, no vector of its identity, or it fails (BM25 then). */
-  private async queryVector(query: string): Promise<{ vector: number[]; identity: string } | null> {
-    const path = this.store.embeddingModel();
-    if (path === null || this.embedder === null || !this.store.vectorsAvailable) return null;
-    // Known identity without a stored vector: skip the model entirely.
-    if (this.identity?.path === path && this.store.vectorCount(this.identity.id) === 0) return null;
-    try {
-      const result = await this.embedder.embed(path, [query]);
-      const identity = this.remember(path, result);
-      const vector = result.vectors[0];
-      if (vector === undefined || this.store.vectorCount(identity) === 0) return null;
-      return { vector, identity };
-    } catch {
-      return null;
-    }
-  }
-
-  private remember(path: string, result: Embeddings): string {
-    const id = vectorModelId(result.model, result.dimensions);
-    this.identity = { path, id };
-    return id;
-  }
-
-  // ---- Embedding model ----
+  // ---- Embedding model (vectors.ts) ----
 
   /**
-   * Chooses the GGUF model whose vectors rank passages beside BM25 (null: BM25 alone). It is tried
-   * on a word first. Documents added from now on get vectors; those already there keep what they
-   * have until reindexVectors() (BM25 alone for them meanwhile).
+   * Chooses the GGUF model whose vectors rank passages beside BM25 (null: BM25 alone), after trying
+   * it on a word; re-indexing for the previous one stops. Documents added from now on get vectors;
+   * those already there get them from reindexVectors() (BM25 alone for them meanwhile).
    */
-  async setEmbeddingModel(path: string | null): Promise<EmbeddingStatus> {
-    if (path !== null) {
-      if (this.embedder === null) throw new GlassboxError('invalid-argument', 'Document vectors need the local engine, which is not running here.');
-      if (!this.store.vectorsAvailable) throw new GlassboxError('internal', 'The sqlite-vec extension could not be loaded, so document vectors cannot be stored.');
-      let isFile = false;
-      try {
-        isFile = statSync(path).isFile();
-      } catch {
-        isFile = false;
-      }
-      if (!isFile) throw new GlassboxError('not-found', `No model file at ${path}.`);
-      this.remember(path, await this.embedder.embed(path, ['probe']));
-    }
-    this.store.setEmbeddingModel(path);
-    return this.embeddingStatus();
+  setEmbeddingModel(path: string | null): Promise<EmbeddingStatus> {
+    return this.vectors.setModel(path);
   }
 
   /** The chosen embedding model and how many passages have its vectors (it is loaded to learn its identity). */
-  async embeddingStatus(): Promise<EmbeddingStatus> {
-    const model = this.store.embeddingModel();
-    const chunks = this.store.chunkCount();
-    const available = this.embedder !== null && this.store.vectorsAvailable;
-    let problem: string | null = null;
-    if (model !== null && available && this.identity?.path !== model) {
-      try {
-        this.remember(model, await (this.embedder as Embedder).embed(model, ['probe']));
-      } catch (error) {
-        problem = toWireError(error).message;
-      }
-    }
-    const identity = model !== null && this.identity?.path === model ? this.identity.id : null;
-    return { model, identity, chunks, vectors: identity === null ? 0 : this.store.vectorCount(identity), available, problem };
+  embeddingStatus(): Promise<EmbeddingStatus> {
+    return this.vectors.status();
   }
 
   /**
    * Gives every passage without a vector from the chosen model one (after choosing a model, or
-   * changing it), a batch at a time, after any ingestion already queued.
+   * changing it), a batch at a time, after any ingestion already queued; 'documents.embedding'
+   * events tell the progress. Resolves with the status when done or when another model was chosen.
    */
-  reindexVectors(): Promise<EmbeddingStatus> {
-    const run = async (): Promise<EmbeddingStatus> => {
-      const path = this.store.embeddingModel();
-      if (path === null || this.embedder === null) throw new GlassboxError('invalid-argument', 'Choose an embedding model first.');
-      const embedder = this.embedder;
-      const identity = this.remember(path, await embedder.embed(path, ['probe']));
-      for (;;) {
-        const chunks = this.store.chunksWithoutVectors(identity, EMBED_MAX_TEXTS);
-        if (chunks.length === 0) break;
-        const result = await embedder.embed(path, chunks.map(embeddingText));
-        if (vectorModelId(result.model, result.dimensions) !== identity || result.vectors.length !== chunks.length) {
-          throw new GlassboxError('internal', 'The embedding model changed while passages were being re-indexed.');
-        }
-        this.store.addVectors(
-          identity,
-          result.dimensions,
-          chunks.map((chunk, i) => ({ chunk, vector: result.vectors[i] ?? [] })),
-        );
-      }
-      return this.embeddingStatus();
-    };
+  async reindexVectors(): Promise<EmbeddingStatus> {
+    const run = this.vectors.reindexJob();
     const result = this.queue.then(run, run);
     this.queue = result.catch(() => undefined);
     return result;
-  }
-
-  /** Vectors for new chunks, or a warning (the document is added with BM25 alone) when they cannot be made. */
-  private async vectorsFor(chunks: readonly { heading: string; text: string }[], signal: AbortSignal, name: string, onProgress: (fraction: number) => void): Promise<{ vectors?: ChunkVectors; warning?: string }> {
-    const path = this.store.embeddingModel();
-    if (path === null || this.embedder === null || !this.store.vectorsAvailable || chunks.length === 0) return {};
-    const vectors: number[][] = [];
-    let identity: string | null = null;
-    let dimensions = 0;
-    try {
-      for (let i = 0; i < chunks.length; i += EMBED_MAX_TEXTS) {
-        if (signal.aborted) throw cancelled(name);
-        const batch = chunks.slice(i, i + EMBED_MAX_TEXTS);
-        const result = await this.embedder.embed(path, batch.map(embeddingText));
-        const id = this.remember(path, result);
-        if ((identity !== null && id !== identity) || result.vectors.length !== batch.length) {
-          throw new GlassboxError('internal', 'the embedding model changed while the document was being added');
-        }
-        identity = id;
-        dimensions = result.dimensions;
-        vectors.push(...result.vectors);
-        onProgress(vectors.length / chunks.length);
-      }
-    } catch (error) {
-      if (isGlassboxError(error, 'cancelled')) throw error;
-      return { warning: `Passages have no vectors (searched by words only): ${toWireError(error).message}` };
-    }
-    return identity === null ? {} : { vectors: { model: identity, dimensions, vectors } };
   }
 
   /** Stops every job (at shutdown). */
@@ -387,7 +288,7 @@ export class DocumentService implements DocumentContextProvider {
     });
     if (signal.aborted) throw cancelled(name);
     this.emit({ jobId, name, stage: 'indexing', progress: 0.86, document: null, duplicate: false, message: null });
-    const embedded = await this.vectorsFor(indexed.chunks, signal, name, (fraction) =>
+    const embedded = await this.vectors.vectorsFor(indexed.chunks, signal, name, (fraction) =>
       this.emit({ jobId, name, stage: 'indexing', progress: 0.86 + 0.1 * fraction, document: null, duplicate: false, message: null }),
     );
     if (signal.aborted) throw cancelled(name);
@@ -410,23 +311,14 @@ export class DocumentService implements DocumentContextProvider {
   /**
    * The passages for a question about the conversation's attached documents, or null when none are
    * attached. When every attached document fits in the budget it is given whole (page by page);
-   * otherwise the best BM25 passages, best first, as many as fit.
-   */
-  contextFor(conversationId: string, question: string, budget: ContextBudget): DocumentContext | null {
-    const documents = this.store.attached(conversationId);
-    if (documents.length === 0) return null;
-    return this.buildContext(documents, budget, () => this.store.searchTerms(questionTerms(question), RETRIEVE, documents.map((d) => d.id)));
-  }
-
-  /**
-   * contextFor with hybrid retrieval (BM25 + vectors by reciprocal rank fusion, see searchHybrid)
-   * when the chosen embedding model's vectors exist: the same passages otherwise.
+   * otherwise the best passages, best first, as many as fit: ranked by BM25 and, when the chosen
+   * embedding model's vectors exist, the nearest vectors too, fused by reciprocal rank (see rank()).
    */
   async retrieveContext(conversationId: string, question: string, budget: ContextBudget): Promise<DocumentContext | null> {
     const documents = this.store.attached(conversationId);
     if (documents.length === 0) return null;
     const hits = this.fitsWhole(documents, budget) ? [] : await this.rank(question, RETRIEVE, documents.map((d) => d.id));
-    return this.buildContext(documents, budget, () => hits);
+    return this.buildContext(documents, budget, hits);
   }
 
   private available(budget: ContextBudget): number {
@@ -441,7 +333,7 @@ export class DocumentService implements DocumentContextProvider {
     return documents.reduce((sum, d) => sum + d.tokens, 0) <= this.available(budget);
   }
 
-  private buildContext(documents: readonly DocumentInfo[], budget: ContextBudget, search: () => ChunkHit[]): DocumentContext | null {
+  private buildContext(documents: readonly DocumentInfo[], budget: ContextBudget, hits: readonly ChunkHit[]): DocumentContext | null {
     const available = this.available(budget);
     const sources: Source[] = [];
     const texts = new Map<number, string>();
@@ -471,19 +363,16 @@ export class DocumentService implements DocumentContextProvider {
       for (const document of documents) {
         for (const page of wholePages(this.store.chunksOf(document.id))) used = add(page.first, page.text, page.tokens, null, used);
       }
+    } else if (hits.length > 0) {
+      for (const hit of hits) {
+        if (used >= available) break;
+        used = add(hit, hit.text, hit.tokens, hit.score, used);
+      }
     } else {
-      const hits = search();
-      if (hits.length > 0) {
-        for (const hit of hits) {
-          if (used >= available) break;
-          used = add(hit, hit.text, hit.tokens, hit.score, used);
-        }
-      } else {
-        // Nothing matched the question's words: the start of each document is the best guess.
-        for (const document of documents) {
-          const first = this.store.chunksOf(document.id)[0];
-          if (first !== undefined && used < available) used = add(first, first.text, first.tokens, null, used);
-        }
+      // Nothing matched the question's words: the start of each document is the best guess.
+      for (const document of documents) {
+        const first = this.store.chunksOf(document.id)[0];
+        if (first !== undefined && used < available) used = add(first, first.text, first.tokens, null, used);
       }
     }
     if (sources.length === 0) return null;
@@ -505,11 +394,6 @@ export class DocumentService implements DocumentContextProvider {
 
 function toSearchResult(hit: ChunkHit): SearchResult {
   return { documentId: hit.documentId, document: hit.document, chunkId: hit.id, page: hit.page, heading: hit.heading, text: hit.text, score: hit.score };
-}
-
-/** What a passage's vector is made from: the same heading and text as its BM25 terms. */
-function embeddingText(chunk: { heading: string; text: string }): string {
-  return chunk.heading === '' ? chunk.text : `${chunk.heading}\n${chunk.text}`;
 }
 
 async function hashFile(path: string, signal: AbortSignal, name: string): Promise<string> {

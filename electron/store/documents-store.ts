@@ -172,6 +172,7 @@ function prepare(db: Database.Database) {
     vectorModelOf: db.prepare<[number | bigint], string>('SELECT model FROM document_chunk_vectors WHERE chunk_id = ?').pluck(),
     markVector: db.prepare<[number | bigint, string]>('INSERT OR REPLACE INTO document_chunk_vectors (chunk_id, model) VALUES (?, ?)'),
     vectorCount: db.prepare<[string], number>('SELECT count(*) FROM document_chunk_vectors WHERE model = ?').pluck(),
+    chunkExists: db.prepare<[number | bigint], number>('SELECT 1 FROM document_chunks WHERE id = ?').pluck(),
     vectorTables: db
       .prepare<[], string>("SELECT name FROM sqlite_schema WHERE type = 'table' AND name GLOB 'document_vectors_[0-9]*' AND sql LIKE '%vec0%'")
       .pluck(),
@@ -303,13 +304,20 @@ export class DocumentsStore {
     return this.sql.withoutVectors.all(model, limit).map(toChunk);
   }
 
-  /** Stores vectors for existing chunks (re-indexing), in one transaction; each replaces the chunk's vector from any other model. */
+  /**
+   * Stores vectors for existing chunks (re-indexing), in one transaction; each replaces the chunk's
+   * vector from any other model. A chunk whose document was removed while its vector was being
+   * made is skipped.
+   */
   addVectors(model: string, dimensions: number, entries: ReadonlyArray<{ chunk: Pick<ChunkRow, 'id' | 'documentId'>; vector: readonly number[] }>): void {
     if (!this.vectorsAvailable) throw new GlassboxError('internal', 'sqlite-vec is not available: vectors cannot be stored.');
     const sql = this.sql;
     const vec = this.vectorSql(dimensions);
     this.db.transaction(() => {
-      for (const { chunk, vector } of entries) this.writeVector(sql, vec.insert, model, dimensions, chunk.id, chunk.documentId, vector);
+      for (const { chunk, vector } of entries) {
+        if (sql.chunkExists.get(chunk.id) === undefined) continue;
+        this.writeVector(sql, vec.insert, model, dimensions, chunk.id, chunk.documentId, vector);
+      }
     }).immediate();
   }
 

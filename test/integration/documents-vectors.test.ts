@@ -2,7 +2,12 @@ import { copyFileSync, mkdtempSync, rmSync, writeFileSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { afterAll, describe, expect, it } from 'vitest';
-import { EMBED_MAX_TEXTS } from '../../electron/contract/engine-protocol';
+import { createServices } from '../../electron/app/services';
+import type { EventPayload } from '../../electron/contract/api';
+import { EMBED_MAX_TEXTS, type GenerateRequest } from '../../electron/contract/engine-protocol';
+import { createInMemoryClient } from '../../electron/contract/rpc';
+import { RRF_K } from '../../electron/documents/retrieval';
+import type { Engine } from '../../electron/engine/engine';
 import { indexInProcess } from '../../electron/documents/indexer';
 import { DocumentService } from '../../electron/documents/service';
 import { EngineHost } from '../../electron/engine/host';
@@ -102,4 +107,85 @@ describe('document vectors from a real GGUF embedding model (stories260K)', () =
     expect(store.database.prepare('SELECT count(*) AS n FROM document_vectors_64').get()).toEqual({ n: 0 });
     store.close();
   }, 120_000);
+});
+
+/** The real engine, recording what each generation was asked (the prompt the model saw). */
+function recording(inner: EngineHost): { engine: Engine; requests: GenerateRequest[] } {
+  const requests: GenerateRequest[] = [];
+  const engine: Engine = {
+    load: (path, options, onProgress) => inner.load(path, options, onProgress),
+    unload: () => inner.unload(),
+    generate: (request, onToken) => {
+      requests.push(request);
+      return inner.generate(request, onToken);
+    },
+    tokenize: (text) => inner.tokenize(text),
+    score: (messages, top) => inner.score(messages, top),
+    embed: (path, texts) => inner.embed(path, texts),
+    onCrash: (listener) => inner.onCrash(listener),
+    get pid() {
+      return inner.pid;
+    },
+    dispose: () => inner.dispose(),
+  };
+  return { engine, requests };
+}
+
+describe('chat answers ranked by BM25 and stories260K vectors through the app services', () => {
+  it('embeds earlier documents in the background with progress, puts fused passages in the prompt, and refuses a second send while retrieving', async () => {
+    const { engine: recorded, requests } = recording(new EngineHost(createNodeLauncher()));
+    const services = createServices({ dataDir: join(dir, 'app'), mode: 'web', version: 'test', engine: recorded });
+    const client = createInMemoryClient(services.router, services.hub);
+    try {
+      await client.call('model.load', { path: STORIES_260K() });
+      const conversation = await client.call('conversations.create', {});
+      const many = Array.from({ length: 30 }, (_, i) => PARAGRAPHS[i % PARAGRAPHS.length]?.replace(/\.$/, ` (copy ${i}).`) ?? '');
+      const path = join(dir, 'many.txt');
+      writeFileSync(path, many.join('\n\n'));
+      // Added before any embedding model is chosen: BM25 only, no vectors.
+      const { document } = await client.call('documents.addPath', { path, jobId: 'many', conversationId: conversation.id });
+
+      const statuses: Array<EventPayload<'documents.embedding'>> = [];
+      const off = client.on('documents.embedding', (status) => statuses.push(status));
+      const chosen = await client.call('documents.setEmbeddingModel', { path: STORIES_260K() });
+      expect(chosen).toMatchObject({ identity: 'stories260K.gguf#64', vectors: 0, chunks: document.chunks, indexing: false });
+      const done = await client.call('documents.reindexVectors', {});
+      off();
+      expect(done).toMatchObject({ vectors: document.chunks, indexing: false });
+      // Progress after each batch while indexing, then the end.
+      const during = statuses.filter((s) => s.indexing).map((s) => s.vectors);
+      expect(during.length).toBeGreaterThan(2);
+      expect([...during].sort((a, b) => a - b)).toEqual(during);
+      expect(statuses.at(-1)).toMatchObject({ indexing: false, vectors: document.chunks });
+
+      const question = 'What is the tax rate for small businesses?';
+      const bm25 = await services.documents.search(question, 8, [document.id]);
+      const first = client.call('chat.send', { conversationId: conversation.id, text: question, sampling: { maxTokens: 4, temperature: 0 } });
+      // Sent at once, while the first one embeds its question: refused, never a second generation.
+      await expect(client.call('chat.send', { conversationId: conversation.id, text: 'And again?' })).rejects.toMatchObject({ kind: 'busy' });
+      const ended = new Promise<EventPayload<'chat.end'>>((resolve) => {
+        const offEnd = client.on('chat.end', (e) => {
+          offEnd();
+          resolve(e);
+        });
+      });
+      const { assistantMessage } = await first;
+      expect((await ended).status).toBe('complete');
+      expect(requests).toHaveLength(1);
+
+      const sources = assistantMessage.sources ?? [];
+      expect(sources[0]?.text).toContain('tax rate');
+      // Fused scores (a sum of 1/(k + rank) over two lists), not BM25's; and passages without any of
+      // the question's words, which only the vectors can have brought.
+      for (const source of sources) expect(source.score).toBeLessThanOrEqual(2 / (RRF_K + 1));
+      const bm25Ids = new Set(bm25.map((hit) => hit.chunkId));
+      expect(sources.some((source) => !bm25Ids.has(source.chunkId))).toBe(true);
+      const system = requests[0]?.messages[0];
+      expect(system?.role).toBe('system');
+      for (const source of sources) expect(system?.content).toContain(`<document n="${source.n}"`);
+    } finally {
+      client.close();
+      await services.dispose();
+    }
+  }, 180_000);
 });

@@ -1,11 +1,14 @@
 import { mkdtempSync, rmSync, writeFileSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
-import { afterAll, afterEach, beforeEach, describe, expect, it } from 'vitest';
+import { afterAll, afterEach, beforeEach, describe, expect, it, vi } from 'vitest';
 import type { Embeddings } from '../../electron/contract/engine-protocol';
 import { indexInProcess } from '../../electron/documents/indexer';
 import { reciprocalRankFusion, RRF_K } from '../../electron/documents/retrieval';
 import { DocumentService, type Embedder } from '../../electron/documents/service';
+import { VECTOR_BATCH } from '../../electron/documents/vectors';
+import type { EmbeddingStatus } from '../../electron/documents/contract';
+import { EventHub } from '../../electron/contract/rpc';
 import { DocumentsStore, vectorModelId, type NewChunk } from '../../electron/store/documents-store';
 import { openStore } from '../../electron/store/sqlite-store';
 import type { Store } from '../../electron/store/store';
@@ -217,6 +220,68 @@ describe('hybrid retrieval in the service', () => {
     expect(document.chunks).toBeGreaterThan(0);
     expect(document.warnings.join(' ')).toMatch(/no vectors.*model crashed/);
     expect(documents.search('zebra', 5).length).toBeGreaterThan(0);
+    store.close();
+  });
+
+  it('re-indexes in the background a batch at a time with status events, and stops early when turned off', async () => {
+    const store = openStore(':memory:');
+    const hub = new EventHub();
+    const statuses: EmbeddingStatus[] = [];
+    hub.subscribe((event) => {
+      if (event.name === 'documents.embedding') statuses.push(event.payload as EmbeddingStatus);
+    });
+    // Each embed call waits for the test, like a real model busy on a batch.
+    const letters = new LetterEmbedder();
+    const gates: Array<() => void> = [];
+    const gated: Embedder = {
+      embed: async (modelPath, texts) => {
+        if (texts[0] !== 'probe') await new Promise<void>((resolve) => gates.push(resolve));
+        return letters.embed(modelPath, texts);
+      },
+    };
+    const documents = new DocumentService({
+      store: new DocumentsStore(() => store.database),
+      hub,
+      uploadsDir: join(dir, 'up-bg'),
+      indexer: indexInProcess,
+      chunking: { targetTokens: 8, overlapTokens: 0 },
+      embedder: gated,
+    });
+    const many = join(dir, 'many-letters.txt');
+    writeFileSync(many, Array.from({ length: 3 * VECTOR_BATCH }, (_, i) => `abab cdcd efef ghgh ${i} abab cdcd efef`).join('\n\n'));
+    const { document } = await documents.ingestPath(many, { jobId: 'many' });
+    expect(document.chunks).toBeGreaterThan(2 * VECTOR_BATCH);
+    await documents.setEmbeddingModel(modelPath);
+    const indexing = documents.reindexVectors();
+    const next = async (): Promise<void> => {
+      await vi.waitFor(() => expect(gates.length).toBeGreaterThan(0));
+      gates.shift()?.();
+    };
+    await next();
+    await vi.waitFor(() => expect(statuses.at(-1)?.vectors).toBe(VECTOR_BATCH));
+    expect(statuses.at(-1)).toMatchObject({ indexing: true, chunks: document.chunks });
+    expect((await documents.embeddingStatus()).indexing).toBe(true);
+
+    // Turned off while the second batch is being embedded: that batch is dropped, no error.
+    await vi.waitFor(() => expect(gates.length).toBe(1));
+    const off = await documents.setEmbeddingModel(null);
+    expect(off).toMatchObject({ model: null, vectors: 0 });
+    await next();
+    const ended = await indexing;
+    expect(ended).toMatchObject({ model: null, indexing: false });
+    expect(statuses.at(-1)).toMatchObject({ indexing: false });
+    expect(documents.search('abab', 50).length).toBeGreaterThan(0);
+    expect(store.database.prepare('SELECT count(*) AS n FROM document_chunk_vectors').get()).toEqual({ n: VECTOR_BATCH });
+
+    // A document removed while its passages are embedded: the batch skips them, the job goes on.
+    await documents.setEmbeddingModel(modelPath);
+    const again = documents.reindexVectors();
+    await vi.waitFor(() => expect(gates.length).toBe(1));
+    documents.remove(document.id);
+    await next();
+    await expect(again).resolves.toMatchObject({ chunks: 0, vectors: 0, indexing: false });
+    expect(store.database.prepare('SELECT count(*) AS n FROM document_chunk_vectors').get()).toEqual({ n: 0 });
+    await expect(documents.setEmbeddingModel(null).then(() => documents.reindexVectors())).rejects.toMatchObject({ kind: 'invalid-argument' });
     store.close();
   });
 

@@ -192,7 +192,7 @@ describe('DocumentService', () => {
   it('gives attached documents whole when they fit, else the best passages, and keeps sources', async () => {
     const conversation = store.createConversation('Q');
     const small = await documents.ingestPath(file('small.txt', 'The secret code is 4417.\n\nNothing else here.'), { jobId: 's', conversationId: conversation.id });
-    const whole = documents.contextFor(conversation.id, 'What is the code?', { contextSize: 4096, answerTokens: 256, promptChars: 0 });
+    const whole = await documents.retrieveContext(conversation.id, 'What is the code?', { contextSize: 4096, answerTokens: 256, promptChars: 0 });
     expect(whole?.sources).toHaveLength(1);
     expect(whole?.sources[0]).toMatchObject({ n: 1, documentName: 'small.txt', score: null });
     expect(whole?.system).toContain('The secret code is 4417.');
@@ -201,7 +201,7 @@ describe('DocumentService', () => {
     paragraphs[42] = 'The lighthouse keeper is named Morwenna Trelawney.';
     const big = await documents.ingestPath(file('big.txt', paragraphs.join('\n\n')), { jobId: 'b' });
     documents.attach(conversation.id, big.document.id);
-    const retrieved = documents.contextFor(conversation.id, 'Who keeps the lighthouse?', { contextSize: 512, answerTokens: 128, promptChars: 100 });
+    const retrieved = await documents.retrieveContext(conversation.id, 'Who keeps the lighthouse?', { contextSize: 512, answerTokens: 128, promptChars: 100 });
     expect(retrieved?.sources[0]).toMatchObject({ n: 1, documentName: 'big.txt' });
     expect(retrieved?.sources[0]?.text).toContain('Morwenna');
     expect(documents.detach(conversation.id, small.document.id).map((d) => d.name)).toEqual(['big.txt']);
