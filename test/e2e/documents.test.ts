@@ -1,6 +1,13 @@
 /// <reference lib="dom" />
+import { copyFileSync, mkdtempSync } from 'node:fs';
+import { tmpdir } from 'node:os';
+import { join } from 'node:path';
+import type { Locator } from 'playwright-core';
 import { describe, expect, it } from 'vitest';
+import { RRF_K } from '../../electron/documents/retrieval';
 import { docxBytes, pdfBytes } from '../fixtures/documents/writers';
+import { STORIES_260K } from '../models';
+import { seriousAccessibilityViolations } from './accessibility';
 import { useWebModeSession } from './harness';
 
 const session = useWebModeSession();
@@ -60,6 +67,62 @@ describe('document Q&A in Chromium (web mode)', () => {
     await expect
       .poll(() => page.locator('main article').last().getByRole('button', { name: /atlas\.pdf, page 18/ }).count(), { timeout: 60_000 })
       .toBe(1);
+    await page.close();
+  });
+
+  it('chooses stories260K as the embedding model, indexes the documents with progress, and answers with fused ranking', async () => {
+    const page = await session.browser.newPage({ viewport: { width: 1280, height: 800 } });
+    const frames: string[] = [];
+    page.on('websocket', (socket) => socket.on('framereceived', ({ payload }) => frames.push(payload.toString())));
+    await page.goto(session.web.url);
+    const panel = page.getByRole('complementary', { name: 'Model' });
+    await expect.poll(() => panel.textContent(), { timeout: 60_000 }).toMatch(/llama/i);
+
+    // A models folder holding stories260K (the tiny test model: real vectors, but not an embedding model).
+    const models = mkdtempSync(join(tmpdir(), 'gb-e2e-models-'));
+    copyFileSync(STORIES_260K(), join(models, 'stories260K.gguf'));
+    await panel.getByRole('textbox', { name: 'Models folder' }).fill(models);
+    await panel.getByRole('button', { name: 'Change' }).click();
+    const search = panel.getByRole('region', { name: 'Document search' });
+    const text = async (region: Locator): Promise<string> => ((await region.textContent()) ?? '').replace(/\s+/g, ' ');
+    await expect.poll(() => search.getByRole('option', { name: 'stories260K.gguf' }).count(), { timeout: 30_000 }).toBe(1);
+    expect(await text(search)).toMatch(/words alone/);
+
+    // Keyboard only: focus the picker, choose the model, press Use.
+    const picker = search.getByRole('combobox', { name: 'Embedding model' });
+    await picker.focus();
+    await picker.selectOption({ label: 'stories260K.gguf' });
+    await page.keyboard.press('Tab');
+    await expect.poll(() => page.evaluate(() => document.activeElement?.textContent)).toBe('Use');
+    await page.keyboard.press('Enter');
+    await expect.poll(() => text(search), { timeout: 60_000 }).toMatch(/stories260K\.gguf: (\d+) of \1 passages have vectors/);
+    const statuses = frames.filter((f) => f.includes('"name":"documents.embedding"'));
+    expect(statuses.some((f) => f.includes('"indexing":true'))).toBe(true);
+    expect(await seriousAccessibilityViolations(page)).toEqual([]);
+
+    // The earlier conversation, asked again: the passages are now ranked by BM25 and vectors together.
+    await page.getByRole('navigation', { name: 'Conversations' }).getByRole('button', { name: 'What is the capital of Zembla?', exact: true }).click();
+    // An answer is an article: the first test's one is there.
+    await expect.poll(() => page.locator('main article').count(), { timeout: 30_000 }).toBe(1);
+    await page.getByRole('textbox', { name: 'Message' }).fill('Which city is the capital of Zembla?');
+    await page.getByRole('button', { name: 'Send' }).click();
+    await expect.poll(() => page.locator('main article').count(), { timeout: 60_000 }).toBe(2);
+    const last = page.locator('main article').last();
+    await expect.poll(() => last.getByRole('region', { name: 'Sources' }).getByRole('button', { name: /atlas\.pdf, page 18/ }).count(), { timeout: 60_000 }).toBe(1);
+    const sent = frames
+      .map((f) => JSON.parse(f) as { type?: string; value?: { assistantMessage?: { sources?: Array<{ score: number | null }> } } })
+      .filter((m) => m.type === 'result' && m.value?.assistantMessage?.sources)
+      .at(-1);
+    const scores = sent?.value?.assistantMessage?.sources?.map((s) => s.score) ?? [];
+    expect(scores.length).toBeGreaterThan(0);
+    for (const score of scores) expect(score).toBeLessThanOrEqual(2 / (RRF_K + 1));
+
+    // The choice is remembered; turned off, it is words alone again.
+    await page.reload();
+    const again = page.getByRole('region', { name: 'Document search' });
+    await expect.poll(() => text(again), { timeout: 60_000 }).toMatch(/stories260K\.gguf: (\d+) of \1 passages have vectors/);
+    await again.getByRole('button', { name: 'Turn off' }).click();
+    await expect.poll(() => text(again)).toMatch(/words alone/);
     await page.close();
   });
 });
