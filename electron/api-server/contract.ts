@@ -1,13 +1,12 @@
 import { z } from 'zod';
+import { DEFAULT_API_PORT, MIN_API_KEY_LENGTH } from './api-defaults';
 
 /**
  * The app-side contract of the local OpenAI-compatible API server (its switch in the API tab).
- * Only zod here: api.ts imports it and the renderer imports api.ts.
+ * Only zod here: api.ts imports it; the renderer takes its types, and its values from api-defaults.ts.
  */
 
-export const DEFAULT_API_PORT = 8427;
-/** An API key is what another computer must show; short keys are too easy to guess. */
-export const MIN_API_KEY_LENGTH = 16;
+export { DEFAULT_API_PORT, MIN_API_KEY_LENGTH } from './api-defaults';
 
 export const apiServerSettingsSchema = z.object({
   enabled: z.boolean(),

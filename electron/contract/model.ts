@@ -11,14 +11,7 @@ export const samplingSchema = z.object({
 });
 export type Sampling = z.infer<typeof samplingSchema>;
 
-export const DEFAULT_SAMPLING: Sampling = {
-  temperature: 0.8,
-  topK: 40,
-  topP: 0.95,
-  minP: 0.05,
-  seed: null,
-  maxTokens: 512,
-};
+export { DEFAULT_SAMPLING } from './default-sampling';
 
 /** Basic facts about the loaded model, read from its GGUF metadata. The full inspector is separate. */
 export const modelFactsSchema = z.object({

@@ -1,26 +1,11 @@
 import type { z } from 'zod';
-import {
-  calls,
-  isCallName,
-  type CallArgs,
-  type CallName,
-  type CallResult,
-  type Calls,
-  type EventName,
-  type EventPayload,
-  type GlassboxClient,
-} from './api';
-import { GlassboxError, toWireError, wireErrorSchema, type WireError } from './errors';
+import { calls, isCallName, type CallName, type CallResult, type Calls, type EventName, type EventPayload } from './api';
+import { toWireError } from './errors';
+import { createPortClient, type PortClient } from './port-client';
+import type { WireEvent, WireFromServer, WireResult } from './wire';
 
-/**
- * The wire format shared by every transport (IPC, WebSocket, in-memory). Modelled on VS Code's
- * channels: a call is answered exactly once, events flow the other way.
- */
-export type WireRequest = { type: 'call'; id: number; name: string; args: unknown };
-export type WireResult = { ok: true; value: unknown } | { ok: false; error: WireError };
-export type WireResponse = { type: 'result'; id: number } & WireResult;
-export type WireEvent = { type: 'event'; name: EventName; payload: unknown };
-export type WireFromServer = WireResponse | WireEvent;
+export type { WireEvent, WireFromServer, WireRequest, WireResponse, WireResult } from './wire';
+export { createPortClient, type ClientPort, type PortClient } from './port-client';
 
 export type Handlers = {
   [N in CallName]: (args: z.output<Calls[N]['args']>) => Promise<CallResult<N>>;
@@ -73,69 +58,6 @@ export class EventHub {
     this.listeners.add(listener);
     return () => this.listeners.delete(listener);
   }
-}
-
-export interface ClientPort {
-  send(request: WireRequest): void;
-  /** Registers the single receiver of everything the server sends. */
-  receive(handler: (message: WireFromServer) => void): void;
-}
-
-export interface PortClient extends GlassboxClient {
-  /** Fails every pending call, e.g. when the connection is lost. */
-  failPending(error: WireError): void;
-}
-
-/** Client side over any message port: numbers requests, matches answers, dispatches events. */
-export function createPortClient(port: ClientPort): PortClient {
-  let nextId = 1;
-  const pending = new Map<number, { resolve: (v: unknown) => void; reject: (e: unknown) => void }>();
-  const listeners = new Map<string, Set<(payload: unknown) => void>>();
-
-  port.receive((message) => {
-    if (message.type === 'result') {
-      const waiter = pending.get(message.id);
-      if (!waiter) return;
-      pending.delete(message.id);
-      if (message.ok) waiter.resolve(message.value);
-      else waiter.reject(GlassboxError.fromWire(parseWireError(message.error)));
-      return;
-    }
-    for (const listener of listeners.get(message.name) ?? []) listener(message.payload);
-  });
-
-  return {
-    call<N extends CallName>(name: N, args: CallArgs<N>): Promise<CallResult<N>> {
-      const id = nextId++;
-      return new Promise<CallResult<N>>((resolve, reject) => {
-        pending.set(id, { resolve: resolve as (v: unknown) => void, reject });
-        try {
-          port.send({ type: 'call', id, name, args });
-        } catch (error) {
-          pending.delete(id);
-          reject(new GlassboxError('internal', `Could not send ${name}: ${toWireError(error).message}`));
-        }
-      });
-    },
-    on<E extends EventName>(name: E, listener: (payload: EventPayload<E>) => void): () => void {
-      let set = listeners.get(name);
-      if (!set) listeners.set(name, (set = new Set()));
-      const untyped = listener as (payload: unknown) => void;
-      set.add(untyped);
-      return () => set.delete(untyped);
-    },
-    failPending(error: WireError): void {
-      for (const [id, waiter] of pending) {
-        pending.delete(id);
-        waiter.reject(GlassboxError.fromWire(error));
-      }
-    },
-  };
-}
-
-function parseWireError(error: unknown): WireError {
-  const parsed = wireErrorSchema.safeParse(error);
-  return parsed.success ? parsed.data : { kind: 'internal', message: 'Malformed error from the server' };
 }
 
 /**

@@ -80,8 +80,7 @@ export type SearchResult = z.infer<typeof searchResultSchema>;
 export const ingestResultSchema = z.object({ document: documentInfoSchema, duplicate: z.boolean() });
 export type IngestResult = z.infer<typeof ingestResultSchema>;
 
-/** The size limit of one file (the 200 MB). */
-export const MAX_DOCUMENT_BYTES = 200 * 1024 * 1024;
+export { MAX_DOCUMENT_BYTES } from './document-size';
 /** One upload part in web mode (base64 characters); the WebSocket takes messages up to 1 MiB. */
 export const MAX_UPLOAD_PART_CHARS = 700_000;
 

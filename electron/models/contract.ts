@@ -20,13 +20,7 @@ export const loadSettingsSchema = z.object({
 });
 export type LoadSettings = z.infer<typeof loadSettingsSchema>;
 
-export const DEFAULT_LOAD_SETTINGS: LoadSettings = {
-  contextSize: null,
-  gpuLayers: 'auto',
-  threads: null,
-  batchSize: null,
-  flashAttention: 'auto',
-};
+export { DEFAULT_LOAD_SETTINGS } from './default-load-settings';
 
 /** Memory this machine has for models. `gpu` is null when no GPU is known (CPU-only, or not yet probed). */
 export const machineMemorySchema = z.object({

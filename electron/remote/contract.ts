@@ -6,8 +6,7 @@ import { z } from 'zod';
  * clients only learn whether an endpoint has one.
  */
 
-/** The engine a conversation uses when it names none: the GGUF model loaded in this app. */
-export const LOCAL_ENGINE = 'local';
+export { LOCAL_ENGINE } from './local-engine-id';
 
 export const remoteModelSchema = z.object({ id: z.string(), contextLength: z.number().int().nullable() });
 export type RemoteModelInfo = z.infer<typeof remoteModelSchema>;

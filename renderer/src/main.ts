@@ -1,5 +1,3 @@
-// First: zod (used by the shared contract) must not probe `new Function` under our CSP.
-import './lib/zod-jitless';
 import './app.css';
 import { mount } from 'svelte';
 import App from './App.svelte';

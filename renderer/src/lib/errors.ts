@@ -1,4 +1,4 @@
-import { isGlassboxError, type ErrorKind } from '../../../electron/contract/errors';
+import { isGlassboxError, type ErrorKind } from '../../../electron/contract/glassbox-error';
 
 /** What to say for each kind when the server sent no message of its own. */
 const FALLBACK: Partial<Record<ErrorKind, string>> = {

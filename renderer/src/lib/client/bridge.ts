@@ -1,7 +1,8 @@
 import type { CallArgs, CallName, CallResult, EventName, EventPayload, GlassboxClient } from '../../../../electron/contract/api';
 import type { GlassboxBridge } from '../../../../electron/contract/bridge';
-import { GlassboxError, wireErrorSchema } from '../../../../electron/contract/errors';
-import type { WireEvent } from '../../../../electron/contract/rpc';
+import { GlassboxError } from '../../../../electron/contract/glassbox-error';
+import { parseWireError } from '../../../../electron/contract/port-client';
+import type { WireEvent } from '../../../../electron/contract/wire';
 
 /** Electron: the preload's `window.glassbox` turned into a GlassboxClient. */
 export function clientFromBridge(bridge: GlassboxBridge): GlassboxClient {
@@ -13,8 +14,7 @@ export function clientFromBridge(bridge: GlassboxBridge): GlassboxClient {
     async call<N extends CallName>(name: N, args: CallArgs<N>): Promise<CallResult<N>> {
       const result = await bridge.call(name, args);
       if (result.ok) return result.value as CallResult<N>;
-      const parsed = wireErrorSchema.safeParse(result.error);
-      throw GlassboxError.fromWire(parsed.success ? parsed.data : { kind: 'internal', message: 'Malformed error from the app' });
+      throw GlassboxError.fromWire(parseWireError(result.error));
     },
     on<E extends EventName>(name: E, listener: (payload: EventPayload<E>) => void): () => void {
       let set = listeners.get(name);

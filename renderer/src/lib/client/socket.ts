@@ -1,6 +1,7 @@
 import type { GlassboxClient } from '../../../../electron/contract/api';
 import { WEB_SOCKET_PATH } from '../../../../electron/contract/bridge';
-import { createPortClient, type WireFromServer, type WireRequest } from '../../../../electron/contract/rpc';
+import { createPortClient } from '../../../../electron/contract/port-client';
+import type { WireFromServer, WireRequest } from '../../../../electron/contract/wire';
 
 export type SocketStatus =
   | { state: 'connecting'; attempt: number }

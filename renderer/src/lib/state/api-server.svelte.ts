@@ -1,5 +1,6 @@
 import type { GlassboxClient } from '../../../../electron/contract/api';
-import { DEFAULT_API_PORT, MIN_API_KEY_LENGTH, type ApiServerConfigure, type ApiServerStatus } from '../../../../electron/api-server/contract';
+import type { ApiServerConfigure, ApiServerStatus } from '../../../../electron/api-server/contract';
+import { DEFAULT_API_PORT, MIN_API_KEY_LENGTH } from '../../../../electron/api-server/api-defaults';
 import { describeError } from '../errors';
 
 const RECENT = 50;

@@ -9,7 +9,8 @@ import type {
 } from '../../../../electron/contract/conversation';
 import type { WireError } from '../../../../electron/contract/errors';
 import type { Source } from '../../../../electron/documents/contract';
-import { DEFAULT_SAMPLING, type Sampling } from '../../../../electron/contract/model';
+import type { Sampling } from '../../../../electron/contract/model';
+import { DEFAULT_SAMPLING } from '../../../../electron/contract/default-sampling';
 import type { GeneratedToken } from '../../../../electron/contract/token';
 import { SvelteSet } from 'svelte/reactivity';
 import { describeError } from '../errors';

@@ -1,5 +1,6 @@
 import type { GlassboxClient } from '../../../../electron/contract/api';
-import { MAX_DOCUMENT_BYTES, type DocumentInfo, type IngestProgress, type Source } from '../../../../electron/documents/contract';
+import type { DocumentInfo, IngestProgress, Source } from '../../../../electron/documents/contract';
+import { MAX_DOCUMENT_BYTES } from '../../../../electron/documents/document-size';
 import { describeError } from '../errors';
 import { toBase64 } from '../documents/citations';
 

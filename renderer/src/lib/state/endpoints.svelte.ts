@@ -1,5 +1,6 @@
 import type { GlassboxClient } from '../../../../electron/contract/api';
-import { LOCAL_ENGINE, type Endpoint, type RemoteModelInfo } from '../../../../electron/remote/contract';
+import type { Endpoint, RemoteModelInfo } from '../../../../electron/remote/contract';
+import { LOCAL_ENGINE } from '../../../../electron/remote/local-engine-id';
 import { describeError } from '../errors';
 
 /**

@@ -8,7 +8,7 @@ import type {
   LocalModel,
   MachineMemory,
 } from '../../../../electron/models/contract';
-import { DEFAULT_LOAD_SETTINGS } from '../../../../electron/models/contract';
+import { DEFAULT_LOAD_SETTINGS } from '../../../../electron/models/default-load-settings';
 import { describeError } from '../errors';
 import type { ModelStore } from './model.svelte';
 
