@@ -34,6 +34,7 @@ export default defineConfig({
     plugins: [svelte()],
     build: {
       outDir: 'out/renderer',
+      minify: true,
       rollupOptions: { input: 'renderer/index.html' },
     },
   },

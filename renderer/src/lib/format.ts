@@ -1,9 +1,12 @@
 /** Number formatting for the UI. Pure functions, no DOM. */
 
-const integer = new Intl.NumberFormat('en-US', { maximumFractionDigits: 0 });
+// Made on first use: the first Intl object in a fresh renderer loads ICU's locale data (tens of
+// milliseconds), which the window's first paint should not wait for.
+let integer: Intl.NumberFormat | null = null;
 
 /** 12345 → "12,345". */
 export function formatInteger(value: number): string {
+  integer ??= new Intl.NumberFormat('en-US', { maximumFractionDigits: 0 });
   return integer.format(value);
 }
 

@@ -12,6 +12,7 @@ import { EndpointsState } from './endpoints.svelte';
 import { ArchitectureState } from './architecture.svelte';
 import { ApiServerState } from './api-server.svelte';
 import { DocumentsState } from './documents.svelte';
+import { loadMarkdown } from '../markdown-loader.svelte';
 
 export type PanelTab = 'model' | 'token' | 'sampling' | 'api';
 
@@ -99,7 +100,10 @@ export class AppState {
     await Promise.all([this.model.refresh(), this.refreshConversations()]);
     const wanted = this.chat.conversationId ?? localStorage.getItem(LAST_CONVERSATION_KEY);
     const exists = this.conversations.items.some((c) => c.id === wanted);
-    await this.select(exists ? wanted : (this.conversations.items[0]?.id ?? null));
+    const id = exists ? wanted : (this.conversations.items[0]?.id ?? null);
+    // Fetched while the conversation is, so its answers appear formatted rather than plain first.
+    if (id !== null) void loadMarkdown();
+    await this.select(id);
   }
 
   private async refreshConversations(): Promise<void> {
