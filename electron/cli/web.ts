@@ -1,11 +1,10 @@
 import { readFileSync } from 'node:fs';
 import { join, resolve } from 'node:path';
 import { defaultDataDir } from '../app/app-info';
-import { createServices } from '../app/services';
-import { toWireError } from '../contract/errors';
+import type { Services } from '../app/services';
+import { toWireError } from '../contract/glassbox-error';
 import { startWebServer } from '../web/server';
 import { intOption, parse, UsageError } from './args';
-import { createLocalEngine } from './local-engine';
 import { outDir } from './paths';
 
 export function packageVersion(): string {
@@ -34,20 +33,24 @@ export async function runWeb(argv: string[]): Promise<number> {
   const threads = intOption(values.threads, 'threads', 1, 256) ?? null;
   const dataDir = resolve(values['data-dir'] ?? defaultDataDir());
 
-  const services = createServices({
-    dataDir,
-    mode: 'web',
-    version: packageVersion(),
-    engine: createLocalEngine(),
-    loadOptions: { threads },
-  });
-  const server = await startWebServer({
-    router: services.router,
-    hub: services.hub,
-    rendererDir: join(outDir(), 'renderer'),
-    port,
-  });
+  // The services (the database, zod's schemas, document parsers) take most of a second to load;
+  // the page takes as long in the browser, so both happen at once: the server answers the page
+  // now and its first calls as soon as the services are up.
+  const starting = startServices(dataDir, threads);
+  const server = await startWebServer({ backend: starting, rendererDir: join(outDir(), 'renderer'), port });
   process.stdout.write(`${server.url}\n`);
+  const stopped = new Promise<void>((resolvePromise) => {
+    process.once('SIGINT', () => resolvePromise());
+    process.once('SIGTERM', () => resolvePromise());
+  });
+
+  let services: Services;
+  try {
+    services = await starting;
+  } catch (error) {
+    await server.close();
+    throw error;
+  }
   process.stderr.write(`Glassbox web mode: data in ${dataDir}. Press Ctrl+C to stop.\n`);
 
   const modelPath = values.model ?? services.models.lastPath();
@@ -58,12 +61,19 @@ export async function runWeb(argv: string[]): Promise<number> {
     );
   }
 
-  await new Promise<void>((resolvePromise) => {
-    const shutdown = (): void => resolvePromise();
-    process.once('SIGINT', shutdown);
-    process.once('SIGTERM', shutdown);
-  });
+  await stopped;
   await server.close();
   await services.dispose();
   return 0;
+}
+
+async function startServices(dataDir: string, threads: number | null): Promise<Services> {
+  const [{ createServices }, { createLocalEngine }] = await Promise.all([import('../app/services'), import('./local-engine')]);
+  return createServices({
+    dataDir,
+    mode: 'web',
+    version: packageVersion(),
+    engine: createLocalEngine(),
+    loadOptions: { threads },
+  });
 }

@@ -2,15 +2,32 @@ import { randomBytes, timingSafeEqual } from 'node:crypto';
 import { createServer, type IncomingMessage, type Server, type ServerResponse } from 'node:http';
 import type { AddressInfo } from 'node:net';
 import type { Duplex } from 'node:stream';
-import { WebSocketServer, type WebSocket } from 'ws';
+import type { WebSocket, WebSocketServer } from 'ws';
 import { WEB_SOCKET_PATH } from '../contract/bridge';
+import { toWireError } from '../contract/glassbox-error';
 import type { EventHub, Router, WireFromServer } from '../contract/rpc';
 import { SECURITY_HEADERS } from './csp';
 import { readStaticFile } from './static-files';
 
-export interface WebServerOptions {
+/** What answers the socket: the services' call router and event hub. */
+export interface WebBackend {
   router: Router;
   hub: EventHub;
+}
+
+export type WebServerOptions = WebServerPlace &
+  (
+    | WebBackend
+    | {
+        /**
+         * The services while they are still starting: the page is served at once and calls made
+         * meanwhile wait for them, so opening the database overlaps the browser loading the page.
+         */
+        backend: Promise<WebBackend>;
+      }
+  );
+
+interface WebServerPlace {
   /** The built renderer (out/renderer). */
   rendererDir: string;
   port?: number;
@@ -43,8 +60,14 @@ export async function startWebServer(options: WebServerOptions): Promise<WebServ
   let port = options.port ?? 0;
   const allowedHosts = (): Set<string> => new Set([`${host}:${port}`, `localhost:${port}`, `127.0.0.1:${port}`]);
 
+  const backend = 'backend' in options ? options.backend : Promise.resolve({ router: options.router, hub: options.hub });
+  // A failed start is reported by whoever started the services; here it only answers calls.
+  backend.catch(() => {});
   const server: Server = createServer((request, response) => serveStatic(request, response));
-  const sockets = new WebSocketServer({ noServer: true, maxPayload: MAX_MESSAGE_BYTES });
+  // ws is loaded while the page loads, not before the URL is printed: the page needs it only later.
+  const sockets: Promise<WebSocketServer> = import('ws').then(
+    ({ WebSocketServer }) => new WebSocketServer({ noServer: true, maxPayload: MAX_MESSAGE_BYTES }),
+  );
 
   function serveStatic(request: IncomingMessage, response: ServerResponse): void {
     if (!allowedHosts().has(request.headers.host ?? '')) return reply(response, 421, 'Misdirected request');
@@ -61,22 +84,39 @@ export async function startWebServer(options: WebServerOptions): Promise<WebServ
       socket.end(`HTTP/1.1 ${refusal}\r\nConnection: close\r\nContent-Length: 0\r\n\r\n`);
       return;
     }
-    sockets.handleUpgrade(request, socket, head, (ws) => attach(ws));
+    // Until ws has taken the socket over, a reset connection must not become an uncaught error.
+    socket.on('error', () => socket.destroy());
+    void sockets.then((wss) => wss.handleUpgrade(request, socket, head, (ws) => attach(ws)));
   });
 
   function attach(ws: WebSocket): void {
     const send = (message: WireFromServer): void => {
       if (ws.readyState === ws.OPEN) ws.send(JSON.stringify(message));
     };
-    const unsubscribe = options.hub.subscribe(send);
+    let closed = false;
+    let unsubscribe = (): void => {
+      closed = true;
+    };
+    void backend.then(
+      ({ hub }) => {
+        if (!closed) unsubscribe = hub.subscribe(send);
+      },
+      () => {},
+    );
     ws.on('message', (data, isBinary) => {
       if (isBinary) return ws.close(1003, 'Text frames only');
       const request = parseRequest(data.toString());
       if (!request) return ws.close(1007, 'Malformed request');
-      void options.router.dispatch(request.name, request.args).then((result) => send({ type: 'result', id: request.id, ...result }));
+      // Chained on one promise, calls made while the services start are answered in order.
+      void backend
+        .then(
+          ({ router }) => router.dispatch(request.name, request.args),
+          (error: unknown) => ({ ok: false as const, error: { kind: 'internal' as const, message: `Glassbox could not start: ${toWireError(error).message}` } }),
+        )
+        .then((result) => send({ type: 'result', id: request.id, ...result }));
     });
-    ws.on('close', unsubscribe);
-    ws.on('error', unsubscribe);
+    ws.on('close', () => unsubscribe());
+    ws.on('error', () => unsubscribe());
   }
 
   await new Promise<void>((resolvePromise, reject) => {
@@ -95,10 +135,12 @@ export async function startWebServer(options: WebServerOptions): Promise<WebServ
     token,
     close: () =>
       new Promise<void>((resolvePromise) => {
-        for (const client of sockets.clients) client.terminate();
-        sockets.close();
         server.closeAllConnections();
         server.close(() => resolvePromise());
+        void sockets.then((wss) => {
+          for (const client of wss.clients) client.terminate();
+          wss.close();
+        });
       }),
   };
 }

@@ -112,3 +112,65 @@ describe('web mode server', () => {
     expect(await code).toBe(1007);
   });
 });
+
+describe('web mode server while the services start', () => {
+  it('serves the page at once and answers calls made meanwhile, in order, once the services are up', async () => {
+    let provide: (backend: { router: Router; hub: EventHub }) => void = () => {};
+    const backend = new Promise<{ router: Router; hub: EventHub }>((resolve) => (provide = resolve));
+    const dir = mkdtempSync(join(tmpdir(), 'gb-web-'));
+    writeFileSync(join(dir, 'index.html'), '<!doctype html><title>t</title>');
+    const early = await startWebServer({ backend, rendererDir: dir });
+    try {
+      const status = await new Promise<number>((resolve, reject) => {
+        request({ host: '127.0.0.1', port: early.port, path: '/' }, (res) => {
+          res.resume();
+          resolve(res.statusCode ?? 0);
+        })
+          .on('error', reject)
+          .end();
+      });
+      expect(status).toBe(200);
+
+      const ws = new WebSocket(`ws://127.0.0.1:${early.port}${WEB_SOCKET_PATH}?token=${early.token}`);
+      await new Promise((resolve) => ws.once('open', resolve));
+      const messages: { id?: number; ok?: boolean }[] = [];
+      ws.on('message', (data) => messages.push(JSON.parse(data.toString()) as { id?: number }));
+      for (let id = 1; id <= 3; id += 1) ws.send(JSON.stringify({ type: 'call', id, name: 'conversations.list', args: {} }));
+      await new Promise((r) => setTimeout(r, 50));
+      expect(messages).toEqual([]);
+
+      const lateHub = new EventHub();
+      provide({ router, hub: lateHub });
+      await new Promise((r) => setTimeout(r, 100));
+      expect(messages.map((m) => m.id)).toEqual([1, 2, 3]);
+      expect(messages.every((m) => m.ok === true)).toBe(true);
+      lateHub.emit('engine.crashed', { message: 'late' });
+      await new Promise((r) => setTimeout(r, 50));
+      expect(messages).toContainEqual({ type: 'event', name: 'engine.crashed', payload: { message: 'late' } });
+      ws.close();
+    } finally {
+      await early.close();
+    }
+  });
+
+  it('answers with an error when the services could not start', async () => {
+    const dir = mkdtempSync(join(tmpdir(), 'gb-web-'));
+    writeFileSync(join(dir, 'index.html'), '<!doctype html><title>t</title>');
+    const failed = await startWebServer({ backend: Promise.reject(new Error('database is newer')), rendererDir: dir });
+    try {
+      const ws = new WebSocket(`ws://127.0.0.1:${failed.port}${WEB_SOCKET_PATH}?token=${failed.token}`);
+      await new Promise((resolve) => ws.once('open', resolve));
+      const answer = new Promise<unknown>((resolve) => ws.once('message', (data) => resolve(JSON.parse(data.toString()))));
+      ws.send(JSON.stringify({ type: 'call', id: 7, name: 'conversations.list', args: {} }));
+      expect(await answer).toEqual({
+        type: 'result',
+        id: 7,
+        ok: false,
+        error: { kind: 'internal', message: 'Glassbox could not start: database is newer' },
+      });
+      ws.close();
+    } finally {
+      await failed.close();
+    }
+  });
+});
