@@ -1,5 +1,4 @@
 import { inflateRawSync } from 'node:zlib';
-import mammoth from 'mammoth';
 import { createZip, type ZipEntry } from '../store/zip';
 import { badDocument } from './errors';
 import { htmlToText } from './html';
@@ -102,6 +101,9 @@ export async function docxToText(bytes: Uint8Array, name: string, limits: Docume
     throw badDocument(name, 'it is not a Word document (no word/document.xml inside).');
   }
   const safe = createZip(entries);
+  // Loaded on first use: mammoth and its zip and XML libraries are the largest part of the
+  // services' start-up, and most sessions read no Word document.
+  const { default: mammoth } = await import('mammoth');
   let html: string;
   try {
     const result = await mammoth.convertToHtml(
