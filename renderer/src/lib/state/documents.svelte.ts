@@ -18,7 +18,7 @@ export interface IngestJob {
   message: string | null;
 }
 
-/** The passage opened from a citation or a Sources list: one at a time, shown in a dialog. */
+/** The passage opened from a citation or a Sources list: one at a time, shown in the side panel. */
 class PassageViewer {
   source = $state.raw<Source | null>(null);
 
@@ -31,7 +31,7 @@ class PassageViewer {
   }
 }
 
-/** One viewer for the window: MessageView opens it, the Composer hosts the dialog. */
+/** One viewer for the window: MessageView and SourcesList open it, the side panel shows it (PassagePanel). */
 export const passageViewer = new PassageViewer();
 
 let nextJob = 1;
