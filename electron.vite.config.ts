@@ -8,6 +8,9 @@ export default defineConfig({
   main: {
     build: {
       outDir: 'out/main',
+      // Bundled rather than loaded from node_modules: zod's ~60 ESM files and ws's CommonJS ones cost
+      // `glassbox web` ~90 ms more to resolve and load one by one (issue 8's start-up).
+      externalizeDeps: { exclude: ['zod', 'ws'] },
       rollupOptions: {
         // Only `glassbox bench` uses it, from the development install; never bundle a browser driver.
         external: ['playwright-core'],
