@@ -107,31 +107,47 @@ function seedConversation(store: ReturnType<typeof createServices>['store'], pai
   }
 }
 
-/** From starting `glassbox web` to a page where the message box is ready, in a browser already running. */
+/**
+ * From starting `glassbox web` to a page where the message box is ready, in a browser already
+ * running. The log line splits each run into its steps, which the figure itself does not.
+ */
 async function startupTimes(context: BenchContext, browser: Browser, runs: number): Promise<number[]> {
   const bin = process.argv[1];
   if (!bin) throw new Error('Cannot find the glassbox command to start web mode.');
   const times: number[] = [];
+  const steps: string[] = [];
   for (let run = 0; run < runs; run += 1) {
     const dataDir = join(context.workDir, `ui-startup-${run}`);
     const started = performance.now();
+    const since = (): string => (performance.now() - started).toFixed(0);
     const child = spawn(process.execPath, [bin, 'web', '--data-dir', dataDir], { stdio: ['ignore', 'pipe', 'ignore'] });
     try {
       const url = await new Promise<string>((resolve, reject) => {
         createInterface({ input: child.stdout }).once('line', resolve);
         child.once('exit', (code) => reject(new Error(`web mode exited with ${code}`)));
       });
+      const urlAt = since();
       const page = await browser.newPage();
+      const pageAt = since();
+      // The first answer on the socket: when the services are up and the page has its data.
+      const answered = new Promise<string>((resolve) => {
+        page.on('websocket', (socket) => socket.once('framereceived', () => resolve(since())));
+      });
       await page.goto(url);
+      const loadedAt = since();
       await page.getByRole('textbox', { name: 'Message' }).waitFor({ state: 'visible' });
       await page.getByRole('button', { name: 'New chat' }).waitFor({ state: 'visible' });
       times.push(performance.now() - started);
+      const readyAt = since();
+      const answeredAt = await Promise.race([answered, new Promise<string>((resolve) => setTimeout(() => resolve('-'), 10_000))]);
+      steps.push(`url ${urlAt}, page ${pageAt}, loaded ${loadedAt}, ready ${readyAt}, first answer ${answeredAt}`);
       await page.close();
     } finally {
       child.kill('SIGTERM');
     }
   }
   context.log(`ui: startup ${times.map((t) => t.toFixed(0)).join(', ')} ms`);
+  for (const line of steps) context.log(`ui: startup steps (ms from spawn): ${line}`);
   return times;
 }
 
