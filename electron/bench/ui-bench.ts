@@ -1,7 +1,7 @@
 /// <reference lib="dom" />
 import { spawn } from 'node:child_process';
 import type { Browser } from 'playwright-core';
-import { mkdirSync } from 'node:fs';
+import { mkdirSync, writeFileSync } from 'node:fs';
 import { writeGguf } from '../../test/fixtures/gguf-writer';
 import { presetModel } from '../../test/fixtures/synthetic-models';
 import { join } from 'node:path';
@@ -9,6 +9,7 @@ import { createInterface } from 'node:readline';
 import { createServices } from '../app/services';
 import { outDir } from '../cli/paths';
 import type { GeneratedToken } from '../contract/token';
+import { SECURITY_HEADERS } from '../web/csp';
 import { startWebServer } from '../web/server';
 import { median, percentile } from './stats';
 import type { BenchContext, BenchSection } from './section';
@@ -29,12 +30,15 @@ export const uiBench: BenchSection = {
     try {
       const stream = await streamFrames(context, browser);
       const startup = await startupTimes(context, browser, context.quick ? 2 : 5);
+      const overheads = startup.app.map((t, i) => t - (startup.bare[i] ?? Number.NaN)).filter(Number.isFinite);
       return {
         streamFrameP95Ms: round(stream.p95),
         streamFrameMedianMs: round(stream.median),
         streamFrames: stream.frames,
         streamMessages: stream.messages,
-        startupMs: round(median(startup)),
+        startupMs: round(median(startup.app)),
+        startupBarePageMs: round(median(startup.bare)),
+        startupAppOverheadMs: round(median(overheads)),
       };
     } finally {
       await browser.close();
@@ -107,49 +111,83 @@ function seedConversation(store: ReturnType<typeof createServices>['store'], pai
   }
 }
 
+/** What a start-up run measured, in ms from spawning the server. */
+interface StartupRun {
+  total: number;
+  steps: string;
+}
+
 /**
  * From starting `glassbox web` to a page where the message box is ready, in a browser already
- * running. The log line splits each run into its steps, which the figure itself does not.
+ * running; alternated with the same steps against a bare page (a Node HTTP server sending the same
+ * security headers and a page with only a message box and a button), so that what the browser and
+ * the harness cost on this machine is measured beside what the app adds. The log line splits each
+ * run into its steps, which the figures do not.
  */
-async function startupTimes(context: BenchContext, browser: Browser, runs: number): Promise<number[]> {
+async function startupTimes(context: BenchContext, browser: Browser, runs: number): Promise<{ app: number[]; bare: number[] }> {
   const bin = process.argv[1];
   if (!bin) throw new Error('Cannot find the glassbox command to start web mode.');
-  const times: number[] = [];
-  const steps: string[] = [];
+  const bareServer = join(context.workDir, 'bare-page-server.mjs');
+  writeFileSync(bareServer, BARE_PAGE_SERVER);
+  const app: number[] = [];
+  const bare: number[] = [];
   for (let run = 0; run < runs; run += 1) {
-    const dataDir = join(context.workDir, `ui-startup-${run}`);
-    const started = performance.now();
-    const since = (): string => (performance.now() - started).toFixed(0);
-    const child = spawn(process.execPath, [bin, 'web', '--data-dir', dataDir], { stdio: ['ignore', 'pipe', 'ignore'] });
-    try {
-      const url = await new Promise<string>((resolve, reject) => {
-        createInterface({ input: child.stdout }).once('line', resolve);
-        child.once('exit', (code) => reject(new Error(`web mode exited with ${code}`)));
-      });
-      const urlAt = since();
-      const page = await browser.newPage();
-      const pageAt = since();
-      // The first answer on the socket: when the services are up and the page has its data.
-      const answered = new Promise<string>((resolve) => {
-        page.on('websocket', (socket) => socket.once('framereceived', () => resolve(since())));
-      });
-      await page.goto(url);
-      const loadedAt = since();
-      await page.getByRole('textbox', { name: 'Message' }).waitFor({ state: 'visible' });
-      await page.getByRole('button', { name: 'New chat' }).waitFor({ state: 'visible' });
-      times.push(performance.now() - started);
-      const readyAt = since();
-      const answeredAt = await Promise.race([answered, new Promise<string>((resolve) => setTimeout(() => resolve('-'), 10_000))]);
-      steps.push(`url ${urlAt}, page ${pageAt}, loaded ${loadedAt}, ready ${readyAt}, first answer ${answeredAt}`);
-      await page.close();
-    } finally {
-      child.kill('SIGTERM');
+    // Alternating which goes first cancels slow drifts in background load.
+    const order = run % 2 === 0 ? (['app', 'bare'] as const) : (['bare', 'app'] as const);
+    for (const which of order) {
+      const args = which === 'app' ? [bin, 'web', '--data-dir', join(context.workDir, `ui-startup-${run}`)] : [bareServer, JSON.stringify(SECURITY_HEADERS)];
+      const measured = await startOnce(browser, args, which === 'app');
+      (which === 'app' ? app : bare).push(measured.total);
+      context.log(`ui: startup ${which} (ms from spawn): ${measured.steps}`);
     }
   }
-  context.log(`ui: startup ${times.map((t) => t.toFixed(0)).join(', ')} ms`);
-  for (const line of steps) context.log(`ui: startup steps (ms from spawn): ${line}`);
-  return times;
+  context.log(`ui: startup app ${app.map((t) => t.toFixed(0)).join(', ')} ms; bare page ${bare.map((t) => t.toFixed(0)).join(', ')} ms`);
+  return { app, bare };
 }
+
+/** `socket`: whether the page opens a WebSocket whose first answer is worth waiting for (the bare page has none). */
+async function startOnce(browser: Browser, args: string[], socket: boolean): Promise<StartupRun> {
+  const started = performance.now();
+  const since = (): string => (performance.now() - started).toFixed(0);
+  const child = spawn(process.execPath, args, { stdio: ['ignore', 'pipe', 'ignore'] });
+  try {
+    const url = await new Promise<string>((resolve, reject) => {
+      createInterface({ input: child.stdout }).once('line', resolve);
+      child.once('exit', (code) => reject(new Error(`${args[1] ?? 'server'} exited with ${code}`)));
+    });
+    const urlAt = since();
+    const page = await browser.newPage();
+    const pageAt = since();
+    // The first answer on the socket: when the services are up and the page has its data.
+    const answered = new Promise<string>((resolve) => {
+      page.on('websocket', (socket) => socket.once('framereceived', () => resolve(since())));
+    });
+    await page.goto(url);
+    const loadedAt = since();
+    await page.getByRole('textbox', { name: 'Message' }).waitFor({ state: 'visible' });
+    await page.getByRole('button', { name: 'New chat' }).waitFor({ state: 'visible' });
+    const total = performance.now() - started;
+    const readyAt = since();
+    const answeredAt = await Promise.race([answered, new Promise<string>((resolve) => setTimeout(() => resolve('-'), socket ? 10_000 : 0))]);
+    await page.close();
+    return { total, steps: `url ${urlAt}, page ${pageAt}, loaded ${loadedAt}, ready ${readyAt}, first socket answer ${answeredAt}` };
+  } finally {
+    child.kill('SIGTERM');
+  }
+}
+
+/** The baseline's server: no app, the same headers, a page with only what the bench waits for. */
+const BARE_PAGE_SERVER = `
+import { createServer } from 'node:http';
+const headers = JSON.parse(process.argv[2]);
+const page = '<!doctype html><html lang="en"><head><meta charset="utf-8"><title>Glassbox</title></head>' +
+  '<body><button type="button">New chat</button><textarea aria-label="Message"></textarea></body></html>';
+const server = createServer((request, response) => {
+  response.writeHead(request.url === '/' ? 200 : 404, { ...headers, 'Content-Type': 'text/html; charset=utf-8' });
+  response.end(request.url === '/' ? page : '');
+});
+server.listen(0, '127.0.0.1', () => process.stdout.write('http://127.0.0.1:' + server.address().port + '/\\n'));
+`;
 
 function round(value: number): number {
   return Math.round(value * 100) / 100;
