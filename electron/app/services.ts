@@ -123,7 +123,8 @@ export function createServices(options: ServicesOptions): Services {
       await apiServer.dispose();
       // Stop a running answer first so it is saved as 'stopped', not cut off as 'interrupted'.
       chat.stopAll();
-      await Promise.race([chat.settled(), new Promise((r) => setTimeout(r, 3000))]);
+      // The timer is unref'd: once everything else is closed it must not hold the process 3 s more.
+      await Promise.race([chat.settled(), new Promise((r) => setTimeout(r, 3000).unref())]);
       await engine.dispose();
       await endpoints.dispose();
       await chat.settled();
