@@ -16,6 +16,7 @@ import { openStore } from '../store/sqlite-store';
 import { tokenizerKvsFrom, writeGguf } from '../../test/fixtures/gguf-writer';
 import { decoderModel, LLAMA32_1B, type DecoderConfig } from '../../test/fixtures/synthetic-models';
 import type { BenchContext, BenchSection } from './section';
+import { balancedOrders } from './latin-square';
 import { median } from './stats';
 
 /**
@@ -39,8 +40,9 @@ import { median } from './stats';
  * measured decode, exit) and nothing else of the bench is alive while it runs. An earlier version
  * kept the baseline's process up between runs and the two processes disturbed each other on two
  * cores (the app's rate fell run after run, which it never does alone). Each round runs every
- * variant once, in an order rotated from round to round, so slow drifts in background load fall on
- * every variant alike.
+ * variant once, in the orders of a balanced Latin square (each variant comes first, and right after
+ * each other variant, equally often over a full cycle of rounds), so slow drifts in background load
+ * and whatever one process leaves behind for the next fall on every variant alike.
  *
  * Rates are over the tokens after the first (time to first token is prompt evaluation). Ratios are
  * the median over rounds of the ratio within a round (paired: both sides saw the same minute of
@@ -77,7 +79,6 @@ export const decodeBench: BenchSection = {
       return { skipped: 'ggml-vocab-llama-bpe.gguf not found (set GLASSBOX_TEST_MODELS to ../shared/models)' };
     }
     const tokens = context.quick ? 32 : 64;
-    const rounds = Number.parseInt(process.env.GLASSBOX_BENCH_RUNS ?? '', 10) || (context.quick ? 2 : 7);
     const threads = Number.parseInt(process.env.GLASSBOX_THREADS ?? '', 10) || usableCores();
     const setup: Setup = { model: await ensureModel(context, vocab), threads, tokens, workDir: context.workDir };
 
@@ -91,9 +92,12 @@ export const decodeBench: BenchSection = {
       variants.push({ key: 'llamaBench', label: 'llama-bench', measure: (s) => measureLlamaBench(llamaBench, s) });
     }
 
+    const orders = balancedOrders(variants.length);
+    // By default whole cycles of the Latin square, at least 8 rounds.
+    const rounds = Number.parseInt(process.env.GLASSBOX_BENCH_RUNS ?? '', 10) || (context.quick ? 2 : Math.ceil(8 / orders.length) * orders.length);
     const rates = new Map<string, number[]>(variants.map((v) => [v.key, []]));
     for (let round = 0; round < rounds; round++) {
-      const order = variants.map((_, i) => variants[(i + round) % variants.length]).filter((v): v is Variant => v !== undefined);
+      const order = (orders[round % orders.length] ?? []).map((i) => variants[i]).filter((v): v is Variant => v !== undefined);
       const line: string[] = [];
       for (const variant of order) {
         const rate = await variant.measure(setup, round);
@@ -109,7 +113,7 @@ export const decodeBench: BenchSection = {
       threads,
       tokens,
       runs: rounds,
-      isolation: 'fresh process per measured run, variants rotated per round',
+      isolation: 'fresh process per measured run, variant order from a balanced Latin square',
       ...spread('plainTokensPerSecond', of('plain')),
       ...spread('withProbabilitiesTokensPerSecond', of('t0')),
       ...spread('withProbabilitiesT08TokensPerSecond', of('t08')),
