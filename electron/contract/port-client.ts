@@ -20,7 +20,7 @@ export interface PortClient extends GlassboxClient {
 export function createPortClient(port: ClientPort): PortClient {
   let nextId = 1;
   const pending = new Map<number, { resolve: (v: unknown) => void; reject: (e: unknown) => void }>();
-  const listeners = new Map<string, Set<(payload: unknown) => void>>();
+  const events = createEventListeners();
 
   port.receive((message) => {
     if (message.type === 'result') {
@@ -31,7 +31,7 @@ export function createPortClient(port: ClientPort): PortClient {
       else waiter.reject(GlassboxError.fromWire(parseWireError(message.error)));
       return;
     }
-    for (const listener of listeners.get(message.name) ?? []) listener(message.payload);
+    events.dispatch(message.name, message.payload);
   });
 
   return {
@@ -47,6 +47,20 @@ export function createPortClient(port: ClientPort): PortClient {
         }
       });
     },
+    on: events.on,
+    failPending(error: WireError): void {
+      for (const [id, waiter] of pending) {
+        pending.delete(id);
+        waiter.reject(GlassboxError.fromWire(error));
+      }
+    },
+  };
+}
+
+/** The listeners of a client's `on`, by event name; `dispatch` hands them what the server sent. */
+export function createEventListeners(): Pick<GlassboxClient, 'on'> & { dispatch(name: string, payload: unknown): void } {
+  const listeners = new Map<string, Set<(payload: unknown) => void>>();
+  return {
     on<E extends EventName>(name: E, listener: (payload: EventPayload<E>) => void): () => void {
       let set = listeners.get(name);
       if (!set) listeners.set(name, (set = new Set()));
@@ -54,11 +68,8 @@ export function createPortClient(port: ClientPort): PortClient {
       set.add(untyped);
       return () => set.delete(untyped);
     },
-    failPending(error: WireError): void {
-      for (const [id, waiter] of pending) {
-        pending.delete(id);
-        waiter.reject(GlassboxError.fromWire(error));
-      }
+    dispatch(name: string, payload: unknown): void {
+      for (const listener of listeners.get(name) ?? []) listener(payload);
     },
   };
 }
