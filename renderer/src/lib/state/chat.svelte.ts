@@ -210,10 +210,7 @@ export class ChatStore {
       this.flush();
       return true;
     } catch (error) {
-      if (this.conversationId === conversationId) this.messages = before;
-      this.setGenerating(conversationId, false);
-      this.report(describeError(error));
-      return false;
+      return this.notStarted(conversationId, before, error);
     }
   }
 
@@ -235,11 +232,16 @@ export class ChatStore {
       this.flush();
       return true;
     } catch (error) {
-      if (this.conversationId === conversationId) this.messages = before;
-      this.setGenerating(conversationId, false);
-      this.report(describeError(error));
-      return false;
+      return this.notStarted(conversationId, before, error);
     }
+  }
+
+  /** A prompt whose answer did not start: the open view goes back to `messages`, nothing is generating, and the user is told why. */
+  private notStarted(conversationId: string, messages: ChatMessage[], error: unknown): false {
+    if (this.conversationId === conversationId) this.messages = messages;
+    this.setGenerating(conversationId, false);
+    this.report(describeError(error));
+    return false;
   }
 
   /** The streaming answer the view may already show (tokens can beat the call's reply), filled in. */
@@ -286,10 +288,7 @@ export class ChatStore {
       this.flush();
       return true;
     } catch (error) {
-      this.messages = this.messages.filter((m) => m !== placeholder);
-      this.setGenerating(conversationId, false);
-      this.report(describeError(error));
-      return false;
+      return this.notStarted(conversationId, this.messages.filter((m) => m !== placeholder), error);
     }
   }
 
