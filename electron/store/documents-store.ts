@@ -26,17 +26,11 @@ export interface NewDocument {
   warnings: string[];
 }
 
-export interface ChunkRow {
+export interface ChunkRow extends NewChunk {
   id: number;
   documentId: string;
   document: string;
   seq: number;
-  page: number | null;
-  heading: string;
-  text: string;
-  start: number;
-  end: number;
-  tokens: number;
 }
 
 export interface ChunkHit extends ChunkRow {
