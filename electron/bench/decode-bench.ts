@@ -1,8 +1,8 @@
 import { spawn } from 'node:child_process';
 import { existsSync, renameSync, writeFileSync } from 'node:fs';
 import { createRequire } from 'node:module';
-import { dirname, join, resolve } from 'node:path';
-import { fileURLToPath, pathToFileURL } from 'node:url';
+import { join } from 'node:path';
+import { pathToFileURL } from 'node:url';
 import { DEFAULT_LOAD_OPTIONS } from '../contract/engine-protocol';
 import { DEFAULT_SAMPLING } from '../contract/model';
 import type { GeneratedToken } from '../contract/token';
@@ -15,6 +15,7 @@ import { GgmlType } from '../inspect/ggml-types';
 import { openStore } from '../store/sqlite-store';
 import { tokenizerKvsFrom, writeGguf } from '../../test/fixtures/gguf-writer';
 import { decoderModel, LLAMA32_1B, type DecoderConfig } from '../../test/fixtures/synthetic-models';
+import { MODELS_DIR } from '../../test/models';
 import type { BenchContext, BenchSection } from './section';
 import { balancedOrders } from './latin-square';
 import { median } from './stats';
@@ -152,21 +153,10 @@ function pairedRatio(a: readonly number[], b: readonly number[]): number {
   return median(ratios);
 }
 
-/** The shared test models: GLASSBOX_TEST_MODELS, else ../shared/models beside the project. */
+/** The Llama 3 tokenizer from the shared test models (test/models.ts says where they are). */
 function findVocab(): string | null {
-  const here = dirname(fileURLToPath(import.meta.url));
-  const dirs = [
-    process.env.GLASSBOX_TEST_MODELS,
-    resolve(process.cwd(), '..', 'shared', 'models'),
-    resolve(here, '..', '..', '..', 'shared', 'models'),
-    resolve(here, '..', '..', 'shared', 'models'),
-  ];
-  for (const dir of dirs) {
-    if (dir === undefined) continue;
-    const path = join(dir, 'ggml-vocab-llama-bpe.gguf');
-    if (existsSync(path)) return path;
-  }
-  return null;
+  const path = join(MODELS_DIR, 'ggml-vocab-llama-bpe.gguf');
+  return existsSync(path) ? path : null;
 }
 
 async function ensureModel(context: BenchContext, vocab: string): Promise<string> {
