@@ -48,5 +48,5 @@ export function cachedTestModel(name: string): string {
 
 /** SmolLM2-135M-Instruct, Q4_1 (llama architecture, ChatML template). */
 export const SMOLLM2_135M = (): string => cachedTestModel('SmolLM2-135M-Instruct.Q4_1.gguf');
-/** Gemma 3 270M (instruction-tuned), Q4_K_M (gemma3 architecture, sliding-window attention). */
+/** Gemma 3 270M (the base model google/gemma-3-270m, not -it: see its README.upstream.md), Q4_K_M (gemma3 architecture, sliding-window attention). */
 export const GEMMA3_270M = (): string => cachedTestModel('gemma-3-270m-q4_k_m.gguf');
