@@ -10,7 +10,7 @@ import {
   type ApiServerConfigure,
   type ApiServerSettings,
   type ApiServerStatus,
-} from './contract';
+} from '../contract/api-server';
 import { startApiServer, type ApiServer } from './server';
 
 const SETTINGS_KEY = 'apiServer.settings';

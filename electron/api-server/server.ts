@@ -6,7 +6,7 @@ import type { z } from 'zod';
 import type { EngineQueue } from '../app/engine-queue';
 import { GlassboxError } from '../contract/errors';
 import type { ModelFacts, ModelState } from '../contract/model';
-import type { ApiRequestLog } from './contract';
+import type { ApiRequestLog } from '../contract/api-server';
 import { ApiError, fromServiceError, fromZod, invalidRequest } from './errors';
 import { chatCompletionRequestSchema, completionRequestSchema } from './openai-schema';
 import { matchesModel, modelId, prepareChat, prepareCompletion, type PreparedRequest } from './requests';

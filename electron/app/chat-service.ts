@@ -8,7 +8,7 @@ import type { Engine, Generation } from '../engine/engine';
 import type { Store } from '../store/store';
 import { DEFAULT_TITLE, titleFromPrompt } from './titles';
 import type { DocumentContext, DocumentContextProvider } from '../documents/service';
-import { LOCAL_ENGINE } from '../remote/contract';
+import { LOCAL_ENGINE } from '../contract/remote';
 
 /** How many alternatives each token keeps: the top-k shown in the UI and stored with the message. */
 export const TOP_ALTERNATIVES = 10;

@@ -1,5 +1,5 @@
 import { APP_SOURCE, EngineQueue } from '../app/engine-queue';
-import { DEFAULT_API_PORT, MIN_API_KEY_LENGTH } from '../api-server/contract';
+import { DEFAULT_API_PORT, MIN_API_KEY_LENGTH } from '../contract/api-server';
 import { modelId } from '../api-server/requests';
 import { isLoopbackHost, startApiServer } from '../api-server/server';
 import { DEFAULT_LOAD_OPTIONS } from '../contract/engine-protocol';

@@ -1,11 +1,11 @@
 import { z } from 'zod';
 import { wireErrorSchema } from './errors';
 import { scoredPromptSchema, tokenPieceSchema } from './engine-protocol';
-import { modelDescriptionSchema } from '../inspect/description';
+import { modelDescriptionSchema } from './model-description';
 import { modelFactsSchema, modelStateSchema, samplingSchema } from './model';
 import { generatedTokenSchema } from './token';
 import { APP_COMMANDS, type CallName } from './names';
-import { apiRequestLogSchema, apiServerConfigureSchema, apiServerStatusSchema } from '../api-server/contract';
+import { apiRequestLogSchema, apiServerConfigureSchema, apiServerStatusSchema } from './api-server';
 import {
   documentInfoSchema,
   ingestProgressSchema,
@@ -13,8 +13,8 @@ import {
   MAX_UPLOAD_PART_CHARS,
   searchResultSchema,
   embeddingStatusSchema,
-} from '../documents/contract';
-import { endpointArchitectureFileSchema, endpointSaveSchema, endpointSchema, endpointTestSchema, remoteModelSchema } from '../remote/contract';
+} from './documents';
+import { endpointArchitectureFileSchema, endpointSaveSchema, endpointSchema, endpointTestSchema, remoteModelSchema } from './remote';
 import {
   catalogueEntrySchema,
   downloadStateSchema,
@@ -22,7 +22,7 @@ import {
   libraryStateSchema,
   loadSettingsSchema,
   machineMemorySchema,
-} from '../models/contract';
+} from './model-library';
 import {
   conversationDetailSchema,
   conversationSummarySchema,

@@ -2,7 +2,7 @@ import { z } from 'zod';
 import { samplingSchema } from './model';
 import { generatedTokenSchema } from './token';
 import { wireErrorSchema } from './errors';
-import { sourceSchema } from '../documents/contract';
+import { sourceSchema } from './documents';
 
 export const MESSAGE_STATUSES = ['complete', 'streaming', 'stopped', 'interrupted', 'error'] as const;
 export const messageStatusSchema = z.enum(MESSAGE_STATUSES);

@@ -5,7 +5,7 @@ import { fileURLToPath } from 'node:url';
 import { Worker } from 'node:worker_threads';
 import { ERROR_KINDS, GlassboxError, toWireError, type ErrorKind } from '../contract/errors';
 import { chunkPages, DEFAULT_CHUNKING, type Chunk, type ChunkOptions } from './chunk';
-import type { DocumentKind } from './contract';
+import type { DocumentKind } from '../contract/documents';
 import { cancelled } from './errors';
 import type { DocumentLimits } from './limits';
 import { parseDocument } from './parse';

@@ -1,4 +1,4 @@
-import { MAX_DOCUMENT_BYTES } from './contract';
+import { MAX_DOCUMENT_BYTES } from '../contract/documents';
 
 /** What one file may cost. The defaults are the product's; tests pass smaller ones. */
 export interface DocumentLimits {

@@ -1,4 +1,4 @@
-import type { DocumentKind } from './contract';
+import type { DocumentKind } from '../contract/documents';
 import { docxToText } from './docx';
 import { badDocument } from './errors';
 import { htmlToText } from './html';

@@ -1,6 +1,6 @@
 import { documentTerms, stem } from './terms';
 import type { ChunkRow } from '../store/documents-store';
-import type { Source } from './contract';
+import type { Source } from '../contract/documents';
 
 /**
  * From a question to passages, and from passages to the text the model is given.

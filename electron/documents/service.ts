@@ -6,7 +6,7 @@ import { GlassboxError, isGlassboxError, toWireError } from '../contract/errors'
 import type { EventHub } from '../contract/rpc';
 import type { ChunkHit, ChunkRow, DocumentsStore } from '../store/documents-store';
 import { APPROX_CHARS_PER_TOKEN, type ChunkOptions } from './chunk';
-import type { DocumentInfo, EmbeddingStatus, IngestProgress, IngestResult, SearchResult, Source } from './contract';
+import type { DocumentInfo, EmbeddingStatus, IngestProgress, IngestResult, SearchResult, Source } from '../contract/documents';
 import { badDocument, cancelled } from './errors';
 import { defaultIndexer, type Indexer } from './indexer';
 import { DEFAULT_LIMITS, type DocumentLimits } from './limits';

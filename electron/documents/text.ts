@@ -1,5 +1,5 @@
 import { extname } from 'node:path';
-import type { DocumentKind } from './contract';
+import type { DocumentKind } from '../contract/documents';
 import { badDocument } from './errors';
 
 const CODE_EXTENSIONS = new Set([

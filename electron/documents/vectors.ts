@@ -2,7 +2,7 @@ import { statSync } from 'node:fs';
 import { GlassboxError, isGlassboxError, toWireError } from '../contract/errors';
 import type { Embeddings } from '../contract/engine-protocol';
 import { vectorModelId, type ChunkRow, type ChunkVectors, type DocumentsStore } from '../store/documents-store';
-import type { EmbeddingStatus } from './contract';
+import type { EmbeddingStatus } from '../contract/documents';
 import { cancelled } from './errors';
 
 /** Makes vectors: the local engine's embed (electron/engine/engine.ts). */

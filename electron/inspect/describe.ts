@@ -1,6 +1,6 @@
 import { basename } from 'node:path';
 import { architectureSpec } from './architectures';
-import type { AttentionDescription, ModelDescription, TensorSummary } from './description';
+import type { AttentionDescription, ModelDescription, TensorSummary } from '../contract/model-description';
 import { elementCount } from './ggml-types';
 import { metaArray, metaNumber, metaString, readGgufHeader, type GgufFileInfo, type ReadGgufOptions } from './gguf-reader';
 import { buildModuleTree, ROPE_BUFFERS } from './module-tree';

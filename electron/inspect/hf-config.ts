@@ -4,7 +4,7 @@ import { z } from 'zod';
 import { GlassboxError } from '../contract/errors';
 import { architectureSpec, mappedArchitectures } from './architectures';
 import { describeModel, inspectGguf, type DescribeOptions } from './describe';
-import type { ModelDescription, ModuleNode } from './description';
+import type { ModelDescription, ModuleNode } from '../contract/model-description';
 import { GgufValueType, type GgufFileInfo, type GgufKv, type GgufTensorInfo } from './gguf-reader';
 
 /**

@@ -1,5 +1,5 @@
 import type { ArchitectureSpec } from './architectures';
-import type { ModuleNode } from './description';
+import type { ModuleNode } from '../contract/model-description';
 import { elementCount } from './ggml-types';
 import type { GgufTensorInfo } from './gguf-reader';
 

@@ -1,4 +1,4 @@
-import type { ModelDescription, ModuleNode } from './description';
+import type { ModelDescription, ModuleNode } from '../contract/model-description';
 
 export interface PrintOptions {
   /** Append each weight's GGML type (`# Q4_K`). Layers whose types differ then print separately. */

@@ -1,5 +1,5 @@
-import type { ModelDescription } from '../inspect/description';
-import type { FitEstimate, FitVerdict, LoadSettings, MachineMemory } from './contract';
+import type { ModelDescription } from '../contract/model-description';
+import type { FitEstimate, FitVerdict, LoadSettings, MachineMemory } from '../contract/model-library';
 
 /**
  * Will a model fit, before it is loaded? From the GGUF header alone (or a catalogue entry's published

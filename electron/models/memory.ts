@@ -1,6 +1,6 @@
 import { readFileSync } from 'node:fs';
 import { freemem, totalmem } from 'node:os';
-import type { MachineMemory } from './contract';
+import type { MachineMemory } from '../contract/model-library';
 
 /** What the engine last reported about its GPU (from a loaded model's facts). */
 export interface GpuReport {

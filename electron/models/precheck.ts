@@ -1,7 +1,7 @@
 import { basename } from 'node:path';
 import { GlassboxError } from '../contract/errors';
 import { describeModel } from '../inspect/describe';
-import type { ModelDescription } from '../inspect/description';
+import type { ModelDescription } from '../contract/model-description';
 import { readGgufHeader, type GgufFileInfo } from '../inspect/gguf-reader';
 
 /** More blocks than any published model has by far (the deepest are ~150); a bigger count is corruption. */

@@ -1,7 +1,7 @@
 import { GlassboxError } from '../contract/errors';
 import type { Handlers } from '../contract/rpc';
 import type { Store } from '../store/store';
-import { LOCAL_ENGINE } from './contract';
+import { LOCAL_ENGINE } from '../contract/remote';
 import type { EndpointService } from './endpoints';
 
 export type RemoteCallName =

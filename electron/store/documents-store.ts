@@ -2,7 +2,7 @@ import { randomUUID } from 'node:crypto';
 import type Database from 'better-sqlite3';
 import { getLoadablePath } from 'sqlite-vec';
 import { GlassboxError } from '../contract/errors';
-import { documentKindSchema, sourceSchema, type DocumentInfo, type Source } from '../documents/contract';
+import { documentKindSchema, sourceSchema, type DocumentInfo, type Source } from '../contract/documents';
 import { documentTerms } from '../documents/terms';
 
 /** A chunk as it is written. */

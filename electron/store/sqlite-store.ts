@@ -35,7 +35,7 @@ import { parseQuery, snippet } from './search-terms';
 import type { ConversationPage, FinishedMessage, NewMessage, Store } from './store';
 import { parentsFirst, parseJsonDocument, safeFileName, toJsonDocument, toMarkdown, type ConversationExport } from './transfer';
 import { createZip, type ZipEntry } from './zip';
-import { LOCAL_ENGINE } from '../remote/contract';
+import { LOCAL_ENGINE } from '../contract/remote';
 
 export const DEFAULT_TITLE = 'New chat';
 

@@ -69,7 +69,7 @@ export interface Store {
   setPinned(id: string, pinned: boolean): ConversationSummary;
   setSystemPrompt(id: string, systemPrompt: string): ConversationDetail;
   setSampling(id: string, sampling: Partial<Sampling>): ConversationDetail;
-  /** Which engine answers this conversation: 'local' or a remote endpoint's id (remote/contract.ts). */
+  /** Which engine answers this conversation: 'local' or a remote endpoint's id (contract/remote.ts). */
   setEngine(id: string, engine: string): ConversationDetail;
   /** Makes the branch through messageId current: its last-visited descendant leaf becomes the current leaf. */
   selectBranch(conversationId: string, messageId: string): ConversationDetail;

@@ -4,7 +4,7 @@ import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import type { Locator } from 'playwright-core';
 import { describe, expect, it } from 'vitest';
-import type { Source } from '../../electron/documents/contract';
+import type { Source } from '../../electron/contract/documents';
 import { RRF_K } from '../../electron/documents/retrieval';
 import { docxBytes, pdfBytes } from '../fixtures/documents/writers';
 import { STORIES_260K } from '../models';

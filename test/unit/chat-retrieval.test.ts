@@ -12,7 +12,7 @@ import type { GeneratedToken } from '../../electron/contract/token';
 import { indexInProcess } from '../../electron/documents/indexer';
 import { RRF_K } from '../../electron/documents/retrieval';
 import { DocumentService, type ContextBudget, type DocumentContext, type DocumentContextProvider } from '../../electron/documents/service';
-import type { Source } from '../../electron/documents/contract';
+import type { Source } from '../../electron/contract/documents';
 import type { Engine, Generation } from '../../electron/engine/engine';
 import { DocumentsStore } from '../../electron/store/documents-store';
 import { openStore } from '../../electron/store/sqlite-store';

@@ -7,7 +7,7 @@ import { indexInProcess } from '../../electron/documents/indexer';
 import { reciprocalRankFusion, RRF_K } from '../../electron/documents/retrieval';
 import { DocumentService, type Embedder } from '../../electron/documents/service';
 import { VECTOR_BATCH } from '../../electron/documents/vectors';
-import type { EmbeddingStatus } from '../../electron/documents/contract';
+import type { EmbeddingStatus } from '../../electron/contract/documents';
 import { EventHub } from '../../electron/contract/rpc';
 import { DocumentsStore, vectorModelId, type NewChunk } from '../../electron/store/documents-store';
 import { openStore } from '../../electron/store/sqlite-store';

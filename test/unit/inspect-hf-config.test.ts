@@ -4,7 +4,7 @@ import { join } from 'node:path';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { isGlassboxError } from '../../electron/contract/errors';
 import { inspectGguf } from '../../electron/inspect/describe';
-import { modelDescriptionSchema, type ModelDescription, type ModuleNode } from '../../electron/inspect/description';
+import { modelDescriptionSchema, type ModelDescription, type ModuleNode } from '../../electron/contract/model-description';
 import { GgmlType } from '../../electron/inspect/ggml-types';
 import { describeHfConfig, inspectArchitectureFile } from '../../electron/inspect/hf-config';
 import { writeGguf } from '../fixtures/gguf-writer';

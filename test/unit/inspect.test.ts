@@ -4,7 +4,7 @@ import { join } from 'node:path';
 import { readGgufFileInfo } from 'node-llama-cpp';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { describeModel, inspectGguf, kvCacheBytes } from '../../electron/inspect/describe';
-import { modelDescriptionSchema, type ModelDescription, type ModuleNode } from '../../electron/inspect/description';
+import { modelDescriptionSchema, type ModelDescription, type ModuleNode } from '../../electron/contract/model-description';
 import { GgmlType } from '../../electron/inspect/ggml-types';
 import { readGgufHeader } from '../../electron/inspect/gguf-reader';
 import { printModuleTree, pythonFloat } from '../../electron/inspect/print-tree';

@@ -3,7 +3,7 @@ import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { inspectGguf } from '../../electron/inspect/describe';
-import type { ModelDescription } from '../../electron/inspect/description';
+import type { ModelDescription } from '../../electron/contract/model-description';
 import { GgmlType } from '../../electron/inspect/ggml-types';
 import { writeGguf } from '../fixtures/gguf-writer';
 import { presetModel, type PresetName } from '../fixtures/synthetic-models';

@@ -1,4 +1,4 @@
-import type { ModelDescription, ModuleNode } from '../../../../electron/inspect/description';
+import type { ModelDescription, ModuleNode } from '../../../../electron/contract/model-description';
 
 /**
  * Geometry for the two SVG diagrams (one decoder layer's data flow, and the whole stack), computed

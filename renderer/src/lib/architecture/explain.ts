@@ -1,5 +1,5 @@
 import type { ModelFacts } from '../../../../electron/contract/model';
-import type { ModelDescription } from '../../../../electron/inspect/description';
+import type { ModelDescription } from '../../../../electron/contract/model-description';
 import { formatBytes, formatCount, formatInteger } from '../format';
 
 /**

@@ -1,4 +1,4 @@
-import type { ModelDescription, ModuleNode } from '../../../../electron/inspect/description';
+import type { ModelDescription, ModuleNode } from '../../../../electron/contract/model-description';
 import { formatCount } from '../format';
 
 /**

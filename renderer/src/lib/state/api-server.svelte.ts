@@ -1,6 +1,6 @@
 import type { GlassboxClient } from '../../../../electron/contract/api';
-import type { ApiServerConfigure, ApiServerStatus } from '../../../../electron/api-server/contract';
-import { DEFAULT_API_PORT, MIN_API_KEY_LENGTH } from '../../../../electron/api-server/api-defaults';
+import type { ApiServerConfigure, ApiServerStatus } from '../../../../electron/contract/api-server';
+import { DEFAULT_API_PORT, MIN_API_KEY_LENGTH } from '../../../../electron/contract/api-server-defaults';
 import { describeError } from '../errors';
 
 const RECENT = 50;

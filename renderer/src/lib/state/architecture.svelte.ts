@@ -2,8 +2,8 @@ import { SvelteSet } from 'svelte/reactivity';
 import type { GlassboxClient } from '../../../../electron/contract/api';
 import type { TokenPiece } from '../../../../electron/contract/engine-protocol';
 import type { ModelFacts } from '../../../../electron/contract/model';
-import type { ModelDescription } from '../../../../electron/inspect/description';
-import type { Endpoint } from '../../../../electron/remote/contract';
+import type { ModelDescription } from '../../../../electron/contract/model-description';
+import type { Endpoint } from '../../../../electron/contract/remote';
 import { buildArchTree, defaultExpanded, flattenTree, treeKeyAction, type ArchNode, type TreeRow } from '../architecture/tree';
 import { describeError, midSentence } from '../errors';
 

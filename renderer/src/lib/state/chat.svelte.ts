@@ -8,7 +8,7 @@ import type {
   ModelIdentity,
 } from '../../../../electron/contract/conversation';
 import type { WireError } from '../../../../electron/contract/errors';
-import type { Source } from '../../../../electron/documents/contract';
+import type { Source } from '../../../../electron/contract/documents';
 import type { Sampling } from '../../../../electron/contract/model';
 import { DEFAULT_SAMPLING } from '../../../../electron/contract/default-sampling';
 import type { GeneratedToken } from '../../../../electron/contract/token';

@@ -1,6 +1,6 @@
 import type { GlassboxClient } from '../../../../electron/contract/api';
-import type { DocumentInfo, IngestProgress, Source } from '../../../../electron/documents/contract';
-import { MAX_DOCUMENT_BYTES } from '../../../../electron/documents/document-size';
+import type { DocumentInfo, IngestProgress, Source } from '../../../../electron/contract/documents';
+import { MAX_DOCUMENT_BYTES } from '../../../../electron/contract/document-size';
 import { describeError } from '../errors';
 import { toBase64 } from '../documents/citations';
 

@@ -1,5 +1,5 @@
 import type { GlassboxClient } from '../../../../electron/contract/api';
-import type { EmbeddingStatus } from '../../../../electron/documents/contract';
+import type { EmbeddingStatus } from '../../../../electron/contract/documents';
 import { describeError } from '../errors';
 
 /**

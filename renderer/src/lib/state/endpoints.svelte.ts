@@ -1,6 +1,6 @@
 import type { GlassboxClient } from '../../../../electron/contract/api';
-import type { Endpoint, RemoteModelInfo } from '../../../../electron/remote/contract';
-import { LOCAL_ENGINE } from '../../../../electron/remote/local-engine-id';
+import type { Endpoint, RemoteModelInfo } from '../../../../electron/contract/remote';
+import { LOCAL_ENGINE } from '../../../../electron/contract/local-engine-id';
 import { describeError } from '../errors';
 
 /**

@@ -7,8 +7,8 @@ import type {
   LoadSettings,
   LocalModel,
   MachineMemory,
-} from '../../../../electron/models/contract';
-import { DEFAULT_LOAD_SETTINGS } from '../../../../electron/models/default-load-settings';
+} from '../../../../electron/contract/model-library';
+import { DEFAULT_LOAD_SETTINGS } from '../../../../electron/contract/default-load-settings';
 import { describeError } from '../errors';
 import type { ModelStore } from './model.svelte';
 

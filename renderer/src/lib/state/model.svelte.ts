@@ -1,6 +1,6 @@
 import type { GlassboxClient } from '../../../../electron/contract/api';
 import type { ModelFacts, ModelState } from '../../../../electron/contract/model';
-import type { LoadSettings } from '../../../../electron/models/contract';
+import type { LoadSettings } from '../../../../electron/contract/model-library';
 import { describeError, describeErrorKind } from '../errors';
 
 const LAST_PATH_KEY = 'glassbox.modelPath';

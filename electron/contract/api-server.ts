@@ -1,12 +1,12 @@
 import { z } from 'zod';
-import { DEFAULT_API_PORT, MIN_API_KEY_LENGTH } from './api-defaults';
+import { DEFAULT_API_PORT, MIN_API_KEY_LENGTH } from './api-server-defaults';
 
 /**
  * The app-side contract of the local OpenAI-compatible API server (its switch in the API tab).
- * Only zod here: api.ts imports it; the renderer takes its types, and its values from api-defaults.ts.
+ * Only zod here: api.ts imports it; the renderer takes its types, and its values from api-server-defaults.ts.
  */
 
-export { DEFAULT_API_PORT, MIN_API_KEY_LENGTH } from './api-defaults';
+export { DEFAULT_API_PORT, MIN_API_KEY_LENGTH } from './api-server-defaults';
 
 export const apiServerSettingsSchema = z.object({
   enabled: z.boolean(),
