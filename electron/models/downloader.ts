@@ -5,6 +5,7 @@ import { Readable, Transform } from 'node:stream';
 import { pipeline } from 'node:stream/promises';
 import type { ReadableStream as WebReadableStream } from 'node:stream/web';
 import { GlassboxError } from '../contract/errors';
+import { checkModelFileName } from './model-file-name';
 
 /**
  * Downloads one file over HTTP(S) with resume: the bytes go to `<dest>.part`, and a later download of
@@ -70,20 +71,32 @@ export function hfEndpoint(env: NodeJS.ProcessEnv = process.env): string {
 export function resolveModelUri(uri: string, endpoint = hfEndpoint()): { url: string; fileName: string } {
   if (/^https?:\/\//i.test(uri)) {
     const parsed = new URL(uri);
-    const fileName = decodeURIComponent(parsed.pathname.split('/').pop() ?? '');
+    const fileName = decodeSegment(parsed.pathname.split('/').pop() ?? '', uri);
     if (!fileName) throw new GlassboxError('invalid-argument', `${uri} does not name a file.`);
-    return { url: parsed.href, fileName };
+    return { url: parsed.href, fileName: checkModelFileName(fileName, uri) };
   }
   const m = /^(?:hf:|huggingface:)([^/\s#]+)\/([^/\s#]+)\/([^#\s]+\.gguf)(?:#([^\s]+))?$/i.exec(uri);
   if (!m) {
     throw new GlassboxError('invalid-argument', `"${uri}" is not a model address Glassbox can download. Use hf:user/repo/file.gguf or an https:// link to a .gguf file.`);
   }
   const [, user = '', repo = '', file = '', branch = 'main'] = m;
-  const path = file.split('/').map(encodeURIComponent).join('/');
+  const segments = file.split('/');
+  if (segments.some((s) => s === '' || s === '.' || s === '..')) {
+    throw new GlassboxError('invalid-argument', `"${uri}" has an empty, "." or ".." folder in its path.`);
+  }
+  const path = segments.map(encodeURIComponent).join('/');
   return {
     url: `${endpoint}/${encodeURIComponent(user)}/${encodeURIComponent(repo)}/resolve/${encodeURIComponent(branch)}/${path}`,
-    fileName: file.split('/').pop() ?? file,
+    fileName: checkModelFileName(segments.at(-1) ?? file, uri),
   };
+}
+
+function decodeSegment(segment: string, uri: string): string {
+  try {
+    return decodeURIComponent(segment);
+  } catch {
+    throw new GlassboxError('invalid-argument', `${uri} has a malformed %-escape in its file name.`);
+  }
 }
 
 const NETWORK_CODES = new Set(['ENOTFOUND', 'EAI_AGAIN', 'ECONNREFUSED', 'ENETUNREACH', 'EHOSTUNREACH', 'ETIMEDOUT', 'UND_ERR_CONNECT_TIMEOUT', 'ENETDOWN']);

@@ -11,6 +11,7 @@ import type { CatalogueEntry, DownloadState, LibraryState, LoadSettings, LocalMo
 import { DEFAULT_LOAD_SETTINGS } from '../contract/model-library';
 import { downloadFile, partPath, resolveModelUri, type DownloadProgress } from './downloader';
 import { estimateFit } from './fit';
+import { modelPathInside } from './model-file-name';
 import { headerProblem } from './precheck';
 
 const DIR_SETTING = 'models.dir';
@@ -82,7 +83,7 @@ export interface PullOptions {
 export async function pullModel(uri: string, dir: string, options: PullOptions = {}): Promise<{ path: string; bytes: number; seconds: number; resumedFrom: number; verified: boolean }> {
   const { url, fileName } = options.endpoint !== undefined ? resolveModelUri(uri, options.endpoint) : resolveModelUri(uri);
   mkdirSync(dir, { recursive: true });
-  const dest = join(dir, fileName);
+  const dest = await modelPathInside(dir, fileName, uri);
   if (await exists(dest)) {
     // Already downloaded (a finished download is renamed into place only after it was checked).
     const local = await describeLocal(dest);
