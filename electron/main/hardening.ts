@@ -1,9 +1,12 @@
+import { isAppUrl } from './app-origin';
 import { isSafeExternalUrl, mayNavigate } from './navigation';
 
 /** The parts of Electron's Session this module uses, so tests can pass fakes. */
 export interface SessionLike {
-  setPermissionRequestHandler(handler: (contents: unknown, permission: string, callback: (granted: boolean) => void) => void): void;
-  setPermissionCheckHandler(handler: (contents: unknown, permission: string) => boolean): void;
+  setPermissionRequestHandler(
+    handler: (contents: unknown, permission: string, callback: (granted: boolean) => void, details: { requestingUrl?: string }) => void,
+  ): void;
+  setPermissionCheckHandler(handler: (contents: unknown, permission: string, requestingOrigin: string) => boolean): void;
 }
 
 interface PreventableEvent {
@@ -17,10 +20,21 @@ export interface WebContentsLike {
   setWindowOpenHandler(handler: (details: { url: string }) => { action: 'deny' }): void;
 }
 
-/** A local app needs no camera, microphone, location or notifications: every request is refused. */
-export function denyAllPermissions(session: SessionLike): void {
-  session.setPermissionRequestHandler((_contents, _permission, callback) => callback(false));
-  session.setPermissionCheckHandler(() => false);
+/**
+ * The only permission the app uses: `navigator.clipboard.writeText` (the Copy buttons) asks for
+ * it. Reading the clipboard, the camera, location, notifications and the rest stay refused.
+ */
+export const ALLOWED_PERMISSIONS: ReadonlySet<string> = new Set(['clipboard-sanitized-write']);
+
+/** Whether `origin` (a URL or an origin) may have `permission`: only ours, only the allowed ones. */
+export function mayHavePermission(permission: string, origin: string | undefined): boolean {
+  return ALLOWED_PERMISSIONS.has(permission) && origin !== undefined && isAppUrl(origin);
+}
+
+/** Refuses every permission request and check, except the clipboard write for the app's own page. */
+export function restrictPermissions(session: SessionLike): void {
+  session.setPermissionRequestHandler((_contents, permission, callback, details) => callback(mayHavePermission(permission, details.requestingUrl)));
+  session.setPermissionCheckHandler((_contents, permission, requestingOrigin) => mayHavePermission(permission, requestingOrigin));
 }
 
 /**

@@ -8,7 +8,7 @@ import { EngineHost } from '../engine/host';
 import { APP_SCHEME } from './app-origin';
 import { appProtocolResponse } from './app-protocol';
 import { forwardEvents, registerIpc } from './ipc';
-import { denyAllPermissions, guardWebContents } from './hardening';
+import { guardWebContents, restrictPermissions } from './hardening';
 import { createUtilityLauncher } from './utility-launcher';
 import { createMainWindow } from './window';
 import { menuTemplate } from './menu';
@@ -59,7 +59,7 @@ function installMenu(current: Services): void {
 }
 
 function harden(): void {
-  denyAllPermissions(session.defaultSession);
+  restrictPermissions(session.defaultSession);
   app.on('web-contents-created', (_event, contents) => guardWebContents(contents, (url) => void shell.openExternal(url)));
 }
 

@@ -4,7 +4,8 @@ import { isAppUrl } from './app-origin';
 
 /** The parts of Electron's IpcMain and events this module uses, so tests can pass fakes. */
 export interface IpcSender {
-  readonly senderFrame: { readonly url: string } | null;
+  /** Electron's WebFrameMain: `parent` is null for a page's main frame only. */
+  readonly senderFrame: { readonly url: string; readonly parent: object | null } | null;
 }
 export interface IpcMainLike {
   handle(channel: string, listener: (event: IpcSender, ...args: unknown[]) => Promise<WireResult>): void;
@@ -18,7 +19,8 @@ export interface EventTarget {
 /** Only our own page's main frame may call; a frame from anywhere else is refused before parsing. */
 export function isTrustedSender(event: IpcSender): boolean {
   const frame = event.senderFrame;
-  return frame !== null && isAppUrl(frame.url);
+  // An iframe (even one showing an app:// URL) gets the preload's bridge too; only the top frame is ours.
+  return frame !== null && frame.parent === null && isAppUrl(frame.url);
 }
 
 /**

@@ -1,6 +1,6 @@
 import { mkdtempSync, writeFileSync, mkdirSync } from 'node:fs';
 import { tmpdir } from 'node:os';
-import { join } from 'node:path';
+import { join, sep } from 'node:path';
 import { describe, expect, it, vi } from 'vitest';
 import { CALL_NAMES, IPC_CHANNELS } from '../../electron/contract/api';
 import { EventHub, Router, type Handlers, type WireResult } from '../../electron/contract/rpc';
@@ -9,6 +9,7 @@ import { appProtocolResponse } from '../../electron/main/app-protocol';
 import { forwardEvents, registerIpc, type IpcMainLike, type IpcSender } from '../../electron/main/ipc';
 import { isSafeExternalUrl, mayNavigate } from '../../electron/main/navigation';
 import { secureWebPreferences } from '../../electron/main/web-preferences';
+import { readStaticFile, resolveStaticPath } from '../../electron/web/static-files';
 
 describe('window webPreferences', () => {
   it('has every item of the security checklist', () => {
@@ -50,7 +51,7 @@ describe('IPC router', () => {
   it('answers our own page', async () => {
     const ipc = fakeIpc();
     registerIpc(ipc, router);
-    const result = await ipc.invoke({ senderFrame: { url: 'app://glassbox/index.html' } }, 'conversations.list', {});
+    const result = await ipc.invoke({ senderFrame: { url: 'app://glassbox/index.html', parent: null } }, 'conversations.list', {});
     expect(result).toEqual({ ok: true, value: [] });
   });
 
@@ -66,8 +67,20 @@ describe('IPC router', () => {
     list.mockClear();
     const ipc = fakeIpc();
     registerIpc(ipc, router);
-    const result = await ipc.invoke({ senderFrame: { url } }, 'conversations.list', {});
+    const result = await ipc.invoke({ senderFrame: { url, parent: null } }, 'conversations.list', {});
     expect(result).toMatchObject({ ok: false, error: { kind: 'unauthorized' } });
+    expect(list).not.toHaveBeenCalled();
+  });
+
+  it('refuses a sub-frame, even one showing our own origin', async () => {
+    list.mockClear();
+    const ipc = fakeIpc();
+    registerIpc(ipc, router);
+    const top = { url: 'app://glassbox/index.html', parent: null };
+    for (const url of ['app://glassbox/index.html', 'https://evil.example/']) {
+      const result = await ipc.invoke({ senderFrame: { url, parent: top } }, 'conversations.list', {});
+      expect(result).toMatchObject({ ok: false, error: { kind: 'unauthorized' } });
+    }
     expect(list).not.toHaveBeenCalled();
   });
 
@@ -81,7 +94,7 @@ describe('IPC router', () => {
     list.mockClear();
     const ipc = fakeIpc();
     registerIpc(ipc, router);
-    const sender = { senderFrame: { url: 'app://glassbox/index.html' } };
+    const sender = { senderFrame: { url: 'app://glassbox/index.html', parent: null } };
     expect(await ipc.invoke(sender, 'conversations.list', { sneaky: 1 })).toMatchObject({ ok: false, error: { kind: 'invalid-argument' } });
     expect(await ipc.invoke(sender, 'shell.exec', {})).toMatchObject({ ok: false, error: { kind: 'unknown-call' } });
     expect(list).not.toHaveBeenCalled();
@@ -148,4 +161,23 @@ describe('app:// protocol', () => {
       expect(appProtocolResponse(root, url).status).toBe(404);
     },
   );
+
+  // `new URL` above already folds most of these away; the guard itself must hold for raw paths,
+  // aimed at a file that exists one folder up.
+  it.each(['/../gb-secret.txt', '/%2e%2e/gb-secret.txt', '/..%2fgb-secret.txt', '/%2E%2E%2Fgb-secret.txt', '/..%5cgb-secret.txt', '/../../gb-secret.txt/../gb-secret.txt', '..', '/a/../../gb-secret.txt'])(
+    'resolveStaticPath never leaves the folder for the raw path %s',
+    (raw) => {
+      const path = resolveStaticPath(root, raw);
+      expect(path === null || path === root || path.startsWith(root + sep), String(path)).toBe(true);
+      expect(readStaticFile(root, raw)).toBeNull();
+    },
+  );
+
+  it('resolveStaticPath refuses NUL and malformed escapes, and maps ordinary paths inside', () => {
+    expect(resolveStaticPath(root, '/index.html%00.png')).toBeNull();
+    expect(resolveStaticPath(root, '/%E0%A4%A')).toBeNull();
+    expect(resolveStaticPath(root, '/assets/a.js')).toBe(join(root, 'assets', 'a.js'));
+    expect(resolveStaticPath(root, '/')).toBe(join(root, 'index.html'));
+    expect(readStaticFile(root, '/assets/a.js')?.body.toString()).toBe('export {}');
+  });
 });

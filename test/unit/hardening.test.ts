@@ -1,17 +1,47 @@
 import { describe, expect, it, vi } from 'vitest';
-import { denyAllPermissions, guardWebContents, type SessionLike, type WebContentsLike } from '../../electron/main/hardening';
+import { APP_ORIGIN } from '../../electron/main/app-origin';
+import { guardWebContents, restrictPermissions, type SessionLike, type WebContentsLike } from '../../electron/main/hardening';
+
+function installedHandlers() {
+  let request: Parameters<SessionLike['setPermissionRequestHandler']>[0] | undefined;
+  let check: Parameters<SessionLike['setPermissionCheckHandler']>[0] | undefined;
+  restrictPermissions({ setPermissionRequestHandler: (h) => (request = h), setPermissionCheckHandler: (h) => (check = h) });
+  if (!request || !check) throw new Error('restrictPermissions installed no handler');
+  const requested = (permission: string, requestingUrl: string): boolean => {
+    const callback = vi.fn();
+    request?.({}, permission, callback, { requestingUrl });
+    expect(callback).toHaveBeenCalledTimes(1);
+    return callback.mock.calls[0]?.[0] === true;
+  };
+  return { requested, checked: check };
+}
+
+// The whole table: what the app's own page may use, and what nobody may.
+const PERMISSION_TABLE: [permission: string, origin: string, granted: boolean][] = [
+  ['clipboard-sanitized-write', `${APP_ORIGIN}/index.html`, true],
+  ['clipboard-sanitized-write', APP_ORIGIN, true],
+  ['clipboard-sanitized-write', 'https://evil.example/', false],
+  ['clipboard-sanitized-write', 'app://glassbox.evil/', false],
+  ['clipboard-sanitized-write', 'file:///home/user/index.html', false],
+  ['clipboard-sanitized-write', '', false],
+  ['clipboard-read', `${APP_ORIGIN}/index.html`, false],
+  ['media', `${APP_ORIGIN}/index.html`, false],
+  ['geolocation', `${APP_ORIGIN}/index.html`, false],
+  ['notifications', `${APP_ORIGIN}/index.html`, false],
+  ['openExternal', `${APP_ORIGIN}/index.html`, false],
+  ['fullscreen', `${APP_ORIGIN}/index.html`, false],
+  ['fileSystem', `${APP_ORIGIN}/index.html`, false],
+  ['hid', `${APP_ORIGIN}/index.html`, false],
+  ['serial', `${APP_ORIGIN}/index.html`, false],
+  ['usb', `${APP_ORIGIN}/index.html`, false],
+  ['media', 'https://evil.example/', false],
+];
 
 describe('permissions', () => {
-  it('refuses every permission request and check', () => {
-    let request: Parameters<SessionLike['setPermissionRequestHandler']>[0] | undefined;
-    let check: Parameters<SessionLike['setPermissionCheckHandler']>[0] | undefined;
-    denyAllPermissions({ setPermissionRequestHandler: (h) => (request = h), setPermissionCheckHandler: (h) => (check = h) });
-    for (const permission of ['media', 'geolocation', 'notifications', 'clipboard-read', 'openExternal', 'fullscreen']) {
-      const callback = vi.fn();
-      request?.({}, permission, callback);
-      expect(callback).toHaveBeenCalledWith(false);
-      expect(check?.({}, permission)).toBe(false);
-    }
+  it.each(PERMISSION_TABLE)('%s for %s: granted %s (request and check agree)', (permission, origin, granted) => {
+    const { requested, checked } = installedHandlers();
+    expect(requested(permission, origin)).toBe(granted);
+    expect(checked({}, permission, origin)).toBe(granted);
   });
 });
 
