@@ -2,6 +2,7 @@
 import { spawn } from 'node:child_process';
 import type { Browser } from 'playwright-core';
 import { mkdirSync, writeFileSync } from 'node:fs';
+import { CHROMIUM } from '../../test/chromium';
 import { writeGguf } from '../../test/fixtures/gguf-writer';
 import { presetModel } from '../../test/fixtures/synthetic-models';
 import { join } from 'node:path';
@@ -15,7 +16,6 @@ import { median, percentile } from './stats';
 import type { BenchContext, BenchSection } from './section';
 import { ScriptedEngine } from './scripted-engine';
 
-const CHROMIUM = process.env.GLASSBOX_CHROMIUM ?? '/usr/bin/chromium';
 const CHROMIUM_ARGS = ['--no-sandbox', '--disable-gpu', '--disable-background-networking', '--disable-component-update', '--no-first-run'];
 
 /**

@@ -9,7 +9,7 @@ Usage:
   glassbox serve --model MODEL.gguf [--port N] [--api-key KEY] [--host H] [--threads N]
   glassbox bench [--json] [--quick] [--only SECTION,...]
   glassbox models list [--json] [--dir DIR]
-  glassbox models pull MODEL [--dir DIR] [--json]
+  glassbox models pull MODEL [--dir DIR] [--sha256 HEX] [--json]
   glassbox ingest FILE... [--data-dir DIR] [--json]
   glassbox search QUERY [--data-dir DIR] [--top K] [--json]
   glassbox help

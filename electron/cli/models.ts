@@ -10,7 +10,8 @@ import { parse, UsageError } from './args';
  * The folder defaults to <data dir>/models (the app's default; a folder chosen in the app's settings
  * is not read from here, pass it with --dir). `pull` accepts a catalogue id, hf:user/repo/file.gguf
  * or an https:// link, resumes a partial download, and stops cleanly on Ctrl+C (the partial file is
- * kept for the next pull).
+ * kept for the next pull). `--sha256 HEX` pins the file's hash: a download that does not match is
+ * not moved into place.
  */
 export async function runModels(argv: string[]): Promise<number> {
   const [sub, ...rest] = argv;
@@ -47,7 +48,11 @@ async function list(argv: string[]): Promise<number> {
 }
 
 async function pull(argv: string[]): Promise<number> {
-  const { values, positionals } = parse(argv, { json: { type: 'boolean', default: false }, dir: { type: 'string' }, 'data-dir': { type: 'string' } }, true);
+  const { values, positionals } = parse(
+    argv,
+    { json: { type: 'boolean', default: false }, dir: { type: 'string' }, 'data-dir': { type: 'string' }, sha256: { type: 'string' } },
+    true,
+  );
   const [target, ...extra] = positionals;
   if (!target) throw new UsageError(`pull needs a model: a catalogue id (${CATALOGUE.map((m) => m.id).join(', ')}), hf:user/repo/file.gguf or an https:// link.`);
   if (extra.length > 0) throw new UsageError(`Unexpected argument: ${extra[0]}`);
@@ -62,7 +67,7 @@ async function pull(argv: string[]): Promise<number> {
   try {
     const result = await pullModel(uri, dir, {
       signal: abort.signal,
-      ...(model?.sha256 ? { sha256: model.sha256 } : {}),
+      ...(values.sha256 !== undefined ? { sha256: checkedSha256(values.sha256) } : model?.sha256 ? { sha256: model.sha256 } : {}),
       onProgress: (p) => {
         if (json) {
           process.stdout.write(`${JSON.stringify({ progress: p })}\n`);
@@ -82,4 +87,9 @@ async function pull(argv: string[]): Promise<number> {
   } finally {
     process.off('SIGINT', onSignal);
   }
+}
+
+function checkedSha256(value: string): string {
+  if (!/^[0-9a-f]{64}$/i.test(value)) throw new UsageError('--sha256 takes 64 hexadecimal digits.');
+  return value.toLowerCase();
 }

@@ -5,9 +5,10 @@ import { join } from 'node:path';
 import { createInterface } from 'node:readline';
 import { chromium, type Browser } from 'playwright-core';
 import { afterAll, beforeAll } from 'vitest';
+import { CHROMIUM } from '../chromium';
 import { PROJECT_ROOT, STORIES_260K } from '../models';
 
-export const CHROMIUM = process.env.GLASSBOX_CHROMIUM ?? '/usr/bin/chromium';
+export { CHROMIUM };
 
 export interface WebMode {
   url: string;
