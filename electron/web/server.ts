@@ -1,11 +1,11 @@
 import { randomBytes, timingSafeEqual } from 'node:crypto';
 import { createServer, type IncomingMessage, type Server, type ServerResponse } from 'node:http';
-import type { AddressInfo } from 'node:net';
 import type { Duplex } from 'node:stream';
 import type { WebSocket, WebSocketServer } from 'ws';
 import { WEB_SOCKET_PATH } from '../contract/bridge';
 import { toWireError } from '../contract/glassbox-error';
 import type { EventHub, Router, WireFromServer } from '../contract/rpc';
+import { closeNow, listenOn } from '../net/http-listen';
 import { SECURITY_HEADERS } from './csp';
 import { readStaticFile } from './static-files';
 
@@ -119,29 +119,20 @@ export async function startWebServer(options: WebServerOptions): Promise<WebServ
     ws.on('error', () => unsubscribe());
   }
 
-  await new Promise<void>((resolvePromise, reject) => {
-    server.once('error', reject);
-    server.listen(port, host, () => {
-      server.off('error', reject);
-      resolvePromise();
-    });
-  });
-  port = (server.address() as AddressInfo).port;
+  port = await listenOn(server, port, host);
   const url = `http://${host}:${port}/?token=${encodeURIComponent(token)}`;
 
   return {
     url,
     port,
     token,
-    close: () =>
-      new Promise<void>((resolvePromise) => {
-        server.closeAllConnections();
-        server.close(() => resolvePromise());
-        void sockets.then((wss) => {
-          for (const client of wss.clients) client.terminate();
-          wss.close();
-        });
-      }),
+    close: () => {
+      void sockets.then((wss) => {
+        for (const client of wss.clients) client.terminate();
+        wss.close();
+      });
+      return closeNow(server);
+    },
   };
 }
 
