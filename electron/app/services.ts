@@ -13,7 +13,7 @@ import { ModelService } from './model-service';
 import { APP_SOURCE, EngineQueue } from './engine-queue';
 import { ApiServerController } from '../api-server/controller';
 import { DocumentService } from '../documents/service';
-import { DocumentsStore } from '../store/documents-store';
+import { DocumentsStore } from '../documents/documents-store';
 import { EndpointService } from '../remote/endpoints';
 import { MemorySecrets, type SecretStore } from '../remote/secrets';
 import { ModelLibrary } from '../models/library';

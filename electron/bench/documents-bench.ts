@@ -5,7 +5,7 @@ import { createNodeLauncher } from '../engine/node-launcher';
 import { indexInProcess, resolveCliBundle, workerIndexer, type Indexer } from '../documents/indexer';
 import type { EvalQuestion } from '../../test/fixtures/documents/eval-corpus';
 import { DocumentService } from '../documents/service';
-import { DocumentsStore, type NewChunk } from '../store/documents-store';
+import { DocumentsStore, type NewChunk } from '../documents/documents-store';
 import { openStore } from '../store/sqlite-store';
 import type { BenchContext, BenchSection } from './section';
 import { createRng } from '../engine/sampler';

@@ -4,7 +4,7 @@ import { DATABASE_FILE } from '../app/services';
 import { toWireError } from '../contract/errors';
 import { indexInProcess } from '../documents/indexer';
 import { DocumentService } from '../documents/service';
-import { DocumentsStore } from '../store/documents-store';
+import { DocumentsStore } from '../documents/documents-store';
 import { openStore } from '../store/sqlite-store';
 import type { Store } from '../store/store';
 import { parse, UsageError } from './args';

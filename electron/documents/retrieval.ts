@@ -1,5 +1,5 @@
 import { documentTerms, stem } from './terms';
-import type { ChunkRow } from '../store/documents-store';
+import type { ChunkRow } from './documents-store';
 import type { Source } from '../contract/documents';
 
 /**

@@ -4,7 +4,7 @@ import { appendFile, stat } from 'node:fs/promises';
 import { basename, join } from 'node:path';
 import { GlassboxError, isGlassboxError, toWireError } from '../contract/errors';
 import type { EventHub } from '../contract/rpc';
-import type { ChunkHit, ChunkRow, DocumentsStore } from '../store/documents-store';
+import type { ChunkHit, ChunkRow, DocumentsStore } from './documents-store';
 import { APPROX_CHARS_PER_TOKEN, type ChunkOptions } from './chunk';
 import type { DocumentInfo, EmbeddingStatus, IngestProgress, IngestResult, SearchResult, Source } from '../contract/documents';
 import { badDocument, cancelled } from './errors';

@@ -1,7 +1,7 @@
 import { statSync } from 'node:fs';
 import { GlassboxError, isGlassboxError, toWireError } from '../contract/errors';
 import type { Embeddings } from '../contract/engine-protocol';
-import { vectorModelId, type ChunkRow, type ChunkVectors, type DocumentsStore } from '../store/documents-store';
+import { vectorModelId, type ChunkRow, type ChunkVectors, type DocumentsStore } from './documents-store';
 import type { EmbeddingStatus } from '../contract/documents';
 import { cancelled } from './errors';
 

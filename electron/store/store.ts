@@ -1,4 +1,3 @@
-import type Database from 'better-sqlite3';
 import type { WireError } from '../contract/errors';
 import type { Sampling } from '../contract/model';
 import type { GeneratedToken } from '../contract/token';
@@ -50,11 +49,6 @@ export interface FinishedMessage {
  */
 export interface Store {
   readonly path: string;
-  /**
-   * The open connection, for modules that keep their own tables in this database (documents-store.ts).
-   * Read it each time: restoring a backup replaces it.
-   */
-  readonly database: Database.Database;
   /** Conversations not deleted: pinned first, then by last activity (newest first). */
   listConversations(page?: ConversationPage): ConversationSummary[];
   createConversation(title?: string): ConversationSummary;

@@ -12,7 +12,7 @@ import { indexInProcess } from '../../electron/documents/indexer';
 import { DocumentService } from '../../electron/documents/service';
 import { EngineHost } from '../../electron/engine/host';
 import { createNodeLauncher } from '../../electron/engine/node-launcher';
-import { DocumentsStore, vectorModelId } from '../../electron/store/documents-store';
+import { DocumentsStore, vectorModelId } from '../../electron/documents/documents-store';
 import { openStore } from '../../electron/store/sqlite-store';
 import { STORIES_260K } from '../models';
 

@@ -14,9 +14,9 @@ import { RRF_K } from '../../electron/documents/retrieval';
 import { DocumentService, type ContextBudget, type DocumentContext, type DocumentContextProvider } from '../../electron/documents/service';
 import type { Source } from '../../electron/contract/documents';
 import type { Engine, Generation } from '../../electron/engine/engine';
-import { DocumentsStore } from '../../electron/store/documents-store';
+import { DocumentsStore } from '../../electron/documents/documents-store';
 import { openStore } from '../../electron/store/sqlite-store';
-import type { Store } from '../../electron/store/store';
+import type { SqliteStore } from '../../electron/store/sqlite-store';
 
 const dir = mkdtempSync(join(tmpdir(), 'gb-chat-retrieval-'));
 afterAll(() => rmSync(dir, { recursive: true, force: true }));
@@ -106,7 +106,7 @@ class SlowRetrieval implements DocumentContextProvider {
 const tick = (): Promise<void> => new Promise((resolve) => setTimeout(resolve, 0));
 
 describe('a question waits for retrieval with the engine reserved', () => {
-  let store: Store;
+  let store: SqliteStore;
   let hub: EventHub;
   let engine: RecordingEngine;
   let retrieval: SlowRetrieval;
@@ -237,7 +237,7 @@ const topicEmbedder = {
 };
 
 describe('hybrid retrieval reaches the prompt', () => {
-  let store: Store;
+  let store: SqliteStore;
 
   beforeEach(() => {
     store = openStore(':memory:');

@@ -4,7 +4,7 @@ import { join } from 'node:path';
 import { afterAll, describe, expect, it } from 'vitest';
 import { indexInProcess } from '../../electron/documents/indexer';
 import { DocumentService } from '../../electron/documents/service';
-import { DocumentsStore } from '../../electron/store/documents-store';
+import { DocumentsStore } from '../../electron/documents/documents-store';
 import { openStore } from '../../electron/store/sqlite-store';
 import { writeEvalCorpus } from '../fixtures/documents/eval-corpus';
 import { recallAt } from '../fixtures/documents/recall';

@@ -9,9 +9,9 @@ import { DocumentService, type Embedder } from '../../electron/documents/service
 import { VECTOR_BATCH } from '../../electron/documents/vectors';
 import type { EmbeddingStatus } from '../../electron/contract/documents';
 import { EventHub } from '../../electron/contract/rpc';
-import { DocumentsStore, vectorModelId, type NewChunk } from '../../electron/store/documents-store';
+import { DocumentsStore, vectorModelId, type NewChunk } from '../../electron/documents/documents-store';
 import { openStore } from '../../electron/store/sqlite-store';
-import type { Store } from '../../electron/store/store';
+import type { SqliteStore } from '../../electron/store/sqlite-store';
 
 const dir = mkdtempSync(join(tmpdir(), 'gb-docs-vec-'));
 afterAll(() => rmSync(dir, { recursive: true, force: true }));
@@ -55,7 +55,7 @@ function chunk(text: string, i: number): NewChunk {
 const doc = (sha: string) => ({ sha256: sha, name: `${sha}.txt`, kind: 'text' as const, bytes: 1, pages: 1, chars: 1, tokenSource: 'approx', warnings: [] });
 
 describe('vectors in sqlite-vec', () => {
-  let store: Store;
+  let store: SqliteStore;
   let documents: DocumentsStore;
   beforeEach(() => {
     store = openStore(':memory:');

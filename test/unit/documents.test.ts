@@ -13,9 +13,9 @@ import { DocumentService } from '../../electron/documents/service';
 import { decodeText } from '../../electron/documents/text';
 import { EventHub } from '../../electron/contract/rpc';
 import type { EventPayload } from '../../electron/contract/api';
-import { DocumentsStore } from '../../electron/store/documents-store';
+import { DocumentsStore } from '../../electron/documents/documents-store';
 import { openStore } from '../../electron/store/sqlite-store';
-import type { Store } from '../../electron/store/store';
+import type { SqliteStore } from '../../electron/store/sqlite-store';
 import {
   binaryBytes,
   docxBytes,
@@ -140,7 +140,7 @@ describe('retrieval prompt', () => {
 });
 
 describe('DocumentService', () => {
-  let store: Store;
+  let store: SqliteStore;
   let documents: DocumentService;
   let events: Array<EventPayload<'documents.progress'>>;
 

@@ -1,118 +1,33 @@
 import { randomUUID } from 'node:crypto';
 import type Database from 'better-sqlite3';
-import { getLoadablePath } from 'sqlite-vec';
 import { GlassboxError } from '../contract/errors';
-import { documentKindSchema, sourceSchema, type DocumentInfo, type Source } from '../contract/documents';
-import { documentTerms } from '../documents/terms';
+import { sourceSchema, type DocumentInfo, type Source } from '../contract/documents';
+import { documentTerms } from './terms';
+import {
+  CHUNK_COLUMNS,
+  DOCUMENT_COLUMNS,
+  safeJson,
+  toChunk,
+  toInfo,
+  type ChunkHit,
+  type ChunkRow,
+  type ChunkVectors,
+  type DocumentRow,
+  type NewChunk,
+  type NewDocument,
+  type RawChunkRow,
+} from './document-rows';
+import { loadVectorExtension, MAX_NEAREST, prepareVectorTable, vectorTable, type VectorTableStatements } from './vector-tables';
 
-/** A chunk as it is written. */
-export interface NewChunk {
-  page: number | null;
-  start: number;
-  end: number;
-  heading: string;
-  text: string;
-  tokens: number;
-}
+export type { ChunkHit, ChunkRow, ChunkVectors, NewChunk, NewDocument } from './document-rows';
+export { vectorModelId } from './vector-tables';
 
-export interface NewDocument {
-  sha256: string;
-  name: string;
-  kind: DocumentInfo['kind'];
-  bytes: number;
-  pages: number;
-  chars: number;
-  tokenSource: string;
-  warnings: string[];
-}
-
-export interface ChunkRow extends NewChunk {
-  id: number;
-  documentId: string;
-  document: string;
-  seq: number;
-}
-
-export interface ChunkHit extends ChunkRow {
-  /** -bm25 (higher is better); for a vector hit, 1 - cosine distance. */
-  score: number;
-}
-
-/** Vectors for the chunks of one add(), in chunk order, all from one embedding model. */
-export interface ChunkVectors {
-  /** The embedding identity, vectorModelId(file name, dimensions). */
-  model: string;
-  dimensions: number;
-  vectors: readonly (readonly number[])[];
-}
-
-/** What identifies vectors: the embedding model's file name and dimension. Another model or size never matches. */
-export function vectorModelId(fileName: string, dimensions: number): string {
-  return `${fileName}#${dimensions}`;
-}
-
-/** The vec0 table holding vectors of this size (created on first use: it needs the extension and the dimension). */
-function vectorTable(dimensions: number): string {
-  if (!Number.isInteger(dimensions) || dimensions < 1 || dimensions > 65_536) {
-    throw new GlassboxError('invalid-argument', `An embedding of ${dimensions} dimensions cannot be stored.`);
-  }
-  return `document_vectors_${dimensions}`;
-}
-
-/** k of a KNN query: sqlite-vec answers at most 4096. */
-const MAX_NEAREST = 4096;
-
-/**
- * Loads sqlite-vec on a connection; false when it cannot be loaded (documents then use BM25 alone).
- * Packaged, the extension is inside app.asar, which SQLite cannot open: it is read from
- * app.asar.unpacked (electron-builder.yml must unpack node_modules/sqlite-vec-*).
- */
-function loadVectorExtension(db: Database.Database): boolean {
-  try {
-    db.loadExtension(getLoadablePath().replace(/app\.asar([\\/])/, 'app.asar.unpacked$1'));
-    return true;
-  } catch (error) {
-    process.stderr.write(`sqlite-vec could not be loaded; documents use BM25 only: ${error instanceof Error ? error.message : String(error)}\n`);
-    return false;
-  }
-}
-
-interface DocumentRow {
-  id: string;
-  sha256: string;
-  name: string;
-  kind: string;
-  bytes: number;
-  pages: number;
-  tokens: number;
-  token_source: string;
-  warnings: string;
-  created_at: number;
-  chunks: number;
-}
-
-interface RawChunkRow {
-  id: number;
-  document_id: string;
-  document: string;
-  seq: number;
-  page: number | null;
-  heading: string;
-  text: string;
-  start: number;
-  end: number;
-  tokens: number;
-  rank?: number;
-}
 
 /** A query term in more than this share of passages is left out (when rarer terms remain). */
 const COMMON_TERM_SHARE = 0.2;
 /** The rarest terms of a long question are enough. */
 const MAX_QUERY_TERMS = 16;
 
-const DOCUMENT_COLUMNS = `d.id, d.sha256, d.name, d.kind, d.bytes, d.pages, d.tokens, d.token_source, d.warnings, d.created_at,
-  (SELECT count(*) FROM document_chunks c WHERE c.document_id = d.id) AS chunks`;
-const CHUNK_COLUMNS = 'c.id, c.document_id, d.name AS document, c.seq, c.page, c.heading, c.text, c.start, c.end, c.tokens';
 
 function prepare(db: Database.Database) {
   return {
@@ -178,43 +93,6 @@ function prepare(db: Database.Database) {
 }
 type Statements = ReturnType<typeof prepare>;
 
-function toInfo(row: DocumentRow): DocumentInfo {
-  let warnings: string[] = [];
-  try {
-    const parsed: unknown = JSON.parse(row.warnings);
-    if (Array.isArray(parsed)) warnings = parsed.filter((w): w is string => typeof w === 'string');
-  } catch {
-    // A damaged warnings column loses the warnings, not the document.
-  }
-  return {
-    id: row.id,
-    name: row.name,
-    kind: documentKindSchema.catch('text').parse(row.kind),
-    sha256: row.sha256,
-    bytes: row.bytes,
-    pages: row.pages,
-    chunks: row.chunks,
-    tokens: row.tokens,
-    tokenSource: row.token_source,
-    warnings,
-    createdAt: row.created_at,
-  };
-}
-
-function toChunk(row: RawChunkRow): ChunkRow {
-  return {
-    id: row.id,
-    documentId: row.document_id,
-    document: row.document,
-    seq: row.seq,
-    page: row.page,
-    heading: row.heading,
-    text: row.text,
-    start: row.start,
-    end: row.end,
-    tokens: row.tokens,
-  };
-}
 
 /**
  * Documents, their chunks and search index, attachments and answer sources, in the conversation
@@ -224,10 +102,7 @@ function toChunk(row: RawChunkRow): ChunkRow {
 export class DocumentsStore {
   private prepared: { db: Database.Database; sql: Statements; vectors: boolean } | null = null;
   private count: { sql: Statements; value: number } | null = null;
-  private readonly vectorStatements = new Map<
-    string,
-    { db: Database.Database; insert: Database.Statement; nearest: Database.Statement; removeDocument: Database.Statement; removeChunk: Database.Statement }
-  >();
+  private readonly vectorStatements = new Map<string, VectorTableStatements>();
 
   constructor(private readonly connection: () => Database.Database) {}
 
@@ -250,31 +125,13 @@ export class DocumentsStore {
     return this.current().vectors;
   }
 
-  /** The vec0 table's statements for this size, creating the table the first time. */
-  private vectorSql(dimensions: number) {
+  /** The vec0 table's statements for this size on the current connection, creating the table the first time. */
+  private vectorSql(dimensions: number): VectorTableStatements {
     const { db } = this.current();
     const table = vectorTable(dimensions);
     const cached = this.vectorStatements.get(table);
     if (cached?.db === db) return cached;
-    db.exec(
-      `CREATE VIRTUAL TABLE IF NOT EXISTS ${table} USING vec0(
-         chunk_id INTEGER PRIMARY KEY, model TEXT PARTITION KEY, document_id TEXT, embedding float[${dimensions}] distance_metric=cosine
-       )`,
-    );
-    const statements = {
-      db,
-      insert: db.prepare(`INSERT INTO ${table} (chunk_id, model, document_id, embedding) VALUES (?, ?, ?, ?)`),
-      // The partition key keeps the search to one model's vectors; the join drops any left by a chunk deleted without the extension.
-      nearest: db.prepare(
-        `SELECT ${CHUNK_COLUMNS}, n.distance AS rank FROM (
-           SELECT chunk_id, distance FROM ${table} WHERE embedding MATCH ? AND k = ? AND model = ?
-             AND (? IS NULL OR document_id IN (SELECT value FROM json_each(?)))
-         ) n JOIN document_chunk_vectors v ON v.chunk_id = n.chunk_id AND v.model = ?
-         JOIN document_chunks c ON c.id = n.chunk_id JOIN documents d ON d.id = c.document_id ORDER BY n.distance, c.id`,
-      ),
-      removeDocument: db.prepare(`DELETE FROM ${table} WHERE document_id = ?`),
-      removeChunk: db.prepare(`DELETE FROM ${table} WHERE chunk_id = ?`),
-    };
+    const statements = prepareVectorTable(db, dimensions);
     this.vectorStatements.set(table, statements);
     return statements;
   }
@@ -489,13 +346,5 @@ export class DocumentsStore {
     const sql = this.sql;
     if (this.count === null || this.count.sql !== sql) this.count = { sql, value: sql.chunkCount.get() ?? 0 };
     return this.count.value;
-  }
-}
-
-function safeJson(text: string): unknown {
-  try {
-    return JSON.parse(text) as unknown;
-  } catch {
-    return null;
   }
 }

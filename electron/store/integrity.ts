@@ -1,0 +1,37 @@
+import type Database from 'better-sqlite3';
+
+/**
+ * Full PRAGMA integrity_check plus what it cannot see: the FTS5 indexes' own checks and that they
+ * hold exactly the rows they should. Returns the problems found (none: an empty list).
+ */
+export function integrityCheck(db: Database.Database): string[] {
+  const problems: string[] = [];
+  const rows = db.pragma('integrity_check') as Array<{ integrity_check: string }>;
+  for (const row of rows) if (row.integrity_check !== 'ok') problems.push(row.integrity_check);
+  for (const table of ['message_search', 'conversation_search']) {
+    try {
+      db.prepare(`INSERT INTO ${table} (${table}) VALUES ('integrity-check')`).run();
+    } catch (error) {
+      problems.push(`${table}: ${error instanceof Error ? error.message : String(error)}`);
+    }
+  }
+  // The index holds exactly the rows it should (same count, none pointing elsewhere).
+  const count = (sql: string): number => db.prepare<[], number>(sql).pluck().get() ?? 0;
+  const indexed = count('SELECT count(*) FROM message_search');
+  const expected = count("SELECT count(*) FROM messages WHERE status != 'streaming'");
+  const stray = count(
+    "SELECT count(*) FROM message_search s LEFT JOIN messages m ON m.rowid = s.rowid WHERE m.rowid IS NULL OR m.status = 'streaming'",
+  );
+  if (indexed !== expected || stray !== 0) {
+    problems.push(`message_search holds ${indexed} messages (${stray} unknown), expected ${expected}`);
+  }
+  const titles = count('SELECT count(*) FROM conversation_search');
+  const conversations = count('SELECT count(*) FROM conversations');
+  const strayTitles = count(
+    'SELECT count(*) FROM conversation_search s LEFT JOIN conversations c ON c.rowid = s.rowid WHERE c.rowid IS NULL',
+  );
+  if (titles !== conversations || strayTitles !== 0) {
+    problems.push(`conversation_search holds ${titles} titles (${strayTitles} unknown), expected ${conversations}`);
+  }
+  return problems;
+}
