@@ -49,6 +49,9 @@ export function fromServiceError(error: unknown): ApiError {
       return new ApiError(503, wire.message, 'server_error', 'queue_full', null, 1);
     case 'invalid-argument':
       return invalidRequest(wire.message);
+    case 'context-full':
+      // OpenAI's own code for a prompt longer than the model's context.
+      return new ApiError(400, wire.message, 'invalid_request_error', 'context_length_exceeded', 'messages');
     case 'no-model':
       return new ApiError(404, wire.message, 'invalid_request_error', 'model_not_found', 'model');
     case 'engine-crashed':

@@ -7,7 +7,7 @@ import type { ConversationDetail, GenerationStats, Message, MessageStatus, Model
 import type { Engine, Generation } from '../engine/engine';
 import type { Store } from '../store/store';
 import { DEFAULT_TITLE, titleFromPrompt } from './titles';
-import type { DocumentContext, DocumentContextProvider } from '../documents/service';
+import type { DocumentContext, DocumentContextProvider } from '../documents/context-budget';
 import { LOCAL_ENGINE } from '../contract/remote';
 
 /** How many alternatives each token keeps: the top-k shown in the UI and stored with the message. */
@@ -378,6 +378,7 @@ function statsOf(result: GenerateResult): GenerationStats {
     ttftMs: result.ttftMs,
     tokensPerSecond: result.tokensPerSecond,
     totalMs: result.totalMs,
+    finishReason: result.finishReason,
     ...(result.probabilities === 'none' ? { probabilities: 'none' as const } : {}),
   };
 }

@@ -5,6 +5,7 @@ import { modelDescriptionSchema } from './model-description';
 import { modelFactsSchema, modelStateSchema, samplingSchema } from './model';
 import { generatedTokenSchema } from './token';
 import { APP_COMMANDS, type CallName } from './names';
+import { MESSAGE_MAX_CHARS } from './message-limit';
 import { apiRequestLogSchema, apiServerConfigureSchema, apiServerStatusSchema } from './api-server';
 import {
   documentInfoSchema,
@@ -119,7 +120,7 @@ export const calls = {
     args: z
       .object({
         conversationId: id,
-        text: z.string().min(1).max(200_000),
+        text: z.string().min(1).max(MESSAGE_MAX_CHARS),
         sampling: samplingSchema.partial().optional(),
       })
       .strict(),
@@ -127,7 +128,7 @@ export const calls = {
   },
   /** Edits a user message: a new sibling with the new text, answered at once. */
   'chat.edit': {
-    args: z.object({ conversationId: id, messageId: id, text: z.string().min(1).max(200_000) }).strict(),
+    args: z.object({ conversationId: id, messageId: id, text: z.string().min(1).max(MESSAGE_MAX_CHARS) }).strict(),
     result: z.object({ userMessage: messageSchema, assistantMessage: messageSchema }),
   },
   /** A new answer to the same prompt, as a sibling of the given assistant message. */
@@ -153,7 +154,7 @@ export const calls = {
   /** The loaded model's architecture, read from its GGUF header (KV cache sized for the context in use). */
   'model.inspect': { args: empty, result: modelDescriptionSchema },
   'model.tokenize': {
-    args: z.object({ text: z.string().max(100_000) }).strict(),
+    args: z.object({ text: z.string().max(MESSAGE_MAX_CHARS) }).strict(),
     result: z.array(tokenPieceSchema),
   },
   'chat.stop': {

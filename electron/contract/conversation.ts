@@ -11,6 +11,10 @@ export type MessageStatus = z.infer<typeof messageStatusSchema>;
 export const messageRoleSchema = z.enum(['system', 'user', 'assistant']);
 export type MessageRole = z.infer<typeof messageRoleSchema>;
 
+/** Why a generation ended: the model's end-of-text, a stop string, the answer length limit, a full context, or Stop. */
+export const finishReasonSchema = z.enum(['eog', 'stop-string', 'max-tokens', 'context-full', 'cancelled']);
+export type FinishReason = z.infer<typeof finishReasonSchema>;
+
 export const generationStatsSchema = z.object({
   /** Tokens generated for this answer. */
   tokens: z.number().int(),
@@ -21,6 +25,8 @@ export const generationStatsSchema = z.object({
   ttftMs: z.number().nullable(),
   tokensPerSecond: z.number().nullable(),
   totalMs: z.number(),
+  /** Why the answer ended (absent: not recorded, in answers saved before it was, and from remote engines). */
+  finishReason: finishReasonSchema.optional(),
   /** 'none': the (remote) engine returned no probabilities for this answer; its tokens' p and top are placeholders. Absent: exact. */
   probabilities: z.enum(['exact', 'none']).optional(),
 });

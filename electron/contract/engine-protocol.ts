@@ -2,7 +2,7 @@ import { z } from 'zod';
 import { wireErrorSchema } from './errors';
 import { modelFactsSchema, samplingSchema } from './model';
 import { generatedTokenSchema } from './token';
-import { messageRoleSchema } from './conversation';
+import { finishReasonSchema, messageRoleSchema } from './conversation';
 
 /**
  * Messages between the main process (host) and the engine process (worker). The engine may crash
@@ -52,7 +52,7 @@ export type GenerateRequest = z.infer<typeof generateRequestSchema>;
 export const generateResultSchema = z.object({
   status: z.enum(['complete', 'stopped']),
   /** Why it ended: an end-of-generation token, a stop string, the token limit, or the user. */
-  finishReason: z.enum(['eog', 'stop-string', 'max-tokens', 'context-full', 'cancelled']),
+  finishReason: finishReasonSchema,
   text: z.string(),
   tokens: z.number().int(),
   promptTokens: z.number().int(),

@@ -1,6 +1,7 @@
 import type { z } from 'zod';
 import { calls, isCallName, type CallName, type CallResult, type Calls, type EventName, type EventPayload } from './api';
 import { toWireError } from './errors';
+import { VALIDATION_PREFIX } from './glassbox-error';
 import { createPortClient, type PortClient } from './port-client';
 import type { WireEvent, WireFromServer, WireResult } from './wire';
 
@@ -25,7 +26,7 @@ export class Router {
       const where = issue && issue.path.length > 0 ? ` (${issue.path.join('.')})` : '';
       return {
         ok: false,
-        error: { kind: 'invalid-argument', message: `Invalid arguments for ${name}${where}: ${issue?.message ?? 'rejected'}` },
+        error: { kind: 'invalid-argument', message: `${VALIDATION_PREFIX}${name}${where}: ${issue?.message ?? 'rejected'}` },
       };
     }
     try {

@@ -1,5 +1,6 @@
 import { SpecialTokensText, type ChatHistoryItem, type ChatWrapper, type LlamaModel, type LlamaText, type Token } from 'node-llama-cpp';
 import type { ChatTurn } from '../contract/engine-protocol';
+import { PLAIN_TEXT_TEMPLATE } from '../contract/chat-template';
 
 /**
  * Renders a conversation the way the model was trained to see it, and tokenizes it ourselves
@@ -18,8 +19,7 @@ import type { ChatTurn } from '../contract/engine-protocol';
  *   KV cache of earlier turns is reused) and the token span of every turn is exact.
  */
 
-/** ModelFacts.chatTemplate for a model rendered as plain text. */
-export const PLAIN_TEXT_TEMPLATE = 'none (plain text)';
+export { PLAIN_TEXT_TEMPLATE };
 
 /** How a loaded model's conversations are rendered: its chat wrapper, or null for plain text. */
 export type PromptFormat = ChatWrapper | null;

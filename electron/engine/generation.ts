@@ -44,7 +44,7 @@ export async function generate(loaded: LoadedModel, request: GenerateRequest, ho
   const contextSize = sequence.contextSize;
   // One cell stays free (see the context-full check below), so the prompt may use contextSize - 1.
   if (context.length > contextSize - 1) {
-    throw new GlassboxError('invalid-argument', `The conversation is ${context.length} tokens long and does not fit the model's context of ${contextSize} tokens. Start a new conversation or load the model with a larger context.`);
+    throw new GlassboxError('context-full', `The conversation is ${context.length} tokens long and does not fit the model's context of ${contextSize} tokens. Start a new conversation or load the model with a larger context.`);
   }
 
   const keep = await keepCachedPrefix(loaded, context, context.length - 1);

@@ -40,7 +40,7 @@ export async function scorePrompt(loaded: LoadedModel, messages: readonly ChatTu
   const { model, sequence, format } = loaded;
   const { tokens, span } = renderForScoring(model, format, messages);
   if (tokens.length > sequence.contextSize - 1) {
-    throw new GlassboxError('invalid-argument', `The conversation is ${tokens.length} tokens long and does not fit the model's context of ${sequence.contextSize} tokens.`);
+    throw new GlassboxError('context-full', `The conversation is ${tokens.length} tokens long and does not fit the model's context of ${sequence.contextSize} tokens.`);
   }
   const K = Math.max(topAlternatives, MIN_REPORTED_CANDIDATES);
   const pool = Math.max(K, options.pool ?? SCORE_POOL);
