@@ -1,17 +1,18 @@
 import { createHash } from 'node:crypto';
-import { createReadStream, existsSync, mkdirSync, rmSync, statSync } from 'node:fs';
-import { appendFile, stat } from 'node:fs/promises';
-import { basename, join } from 'node:path';
+import { createReadStream, statSync } from 'node:fs';
+import { basename } from 'node:path';
 import { GlassboxError, isGlassboxError, toWireError } from '../contract/errors';
 import type { EventHub } from '../contract/rpc';
-import type { ChunkHit, ChunkRow, DocumentsStore } from './documents-store';
+import type { ChunkHit, DocumentsStore } from './documents-store';
 import { APPROX_CHARS_PER_TOKEN, type ChunkOptions } from './chunk';
+import { buildContext, fitsWhole, type ContextBudget, type DocumentContext, type DocumentContextProvider } from './context-budget';
 import type { DocumentInfo, EmbeddingStatus, IngestProgress, IngestResult, SearchResult, Source } from '../contract/documents';
 import { badDocument, cancelled } from './errors';
 import { defaultIndexer, type Indexer } from './indexer';
 import { DEFAULT_LIMITS, type DocumentLimits } from './limits';
 import { checkFile } from './parse';
-import { contextBlock, questionTerms, reciprocalRankFusion, wholePages } from './retrieval';
+import { questionTerms, reciprocalRankFusion } from './retrieval';
+import { Uploads } from './uploads';
 import { DocumentVectors, type Embedder } from './vectors';
 
 export type { Embedder } from './vectors';
@@ -37,34 +38,8 @@ export interface DocumentServiceOptions {
   embedder?: Embedder | null;
 }
 
-/** What the chat needs to fit passages in the model's context. */
-export interface ContextBudget {
-  contextSize: number;
-  /** Tokens the answer may take (sampling.maxTokens). */
-  answerTokens: number;
-  /** Characters of everything else in the prompt (system prompt and history). */
-  promptChars: number;
-}
-
-export interface DocumentContext {
-  /** Added to the system prompt: the instruction and the numbered, delimited passages. */
-  system: string;
-  sources: Source[];
-}
-
-/** The chat's view of this service (chat-service.ts calls only these). */
-export interface DocumentContextProvider {
-  retrieveContext(conversationId: string, question: string, budget: ContextBudget): Promise<DocumentContext | null>;
-  saveSources(messageId: string, sources: readonly Source[]): void;
-}
-
-const UPLOAD_ID = /^[A-Za-z0-9_-]{1,64}$/;
-/** Passages retrieved per question, before the budget trims them. */
+/** Passages retrieved per question, before the budget trims them (context-budget.ts). */
 const RETRIEVE = 8;
-/** Room kept for the instruction, delimiters and the chat template's own tokens. */
-const OVERHEAD_TOKENS = 96;
-/** A passage is never cut below this many tokens: a sliver would be useless. */
-const MIN_PASSAGE_TOKENS = 48;
 const PROGRESS_STEP = 0.02;
 /** How deep each ranking goes before reciprocal rank fusion. */
 const FUSION_DEPTH = 40;
@@ -81,6 +56,7 @@ export class DocumentService implements DocumentContextProvider {
   private queue: Promise<unknown> = Promise.resolve();
   private readonly jobs = new Map<string, AbortController>();
   private readonly vectors: DocumentVectors;
+  private readonly uploads: Uploads;
 
   constructor(private readonly options: DocumentServiceOptions) {
     this.store = options.store;
@@ -88,8 +64,7 @@ export class DocumentService implements DocumentContextProvider {
     this.indexer = options.indexer ?? defaultIndexer();
     this.limits = options.limits ?? DEFAULT_LIMITS;
     this.vectors = new DocumentVectors(this.store, options.embedder ?? null, (status) => this.hub?.emit('documents.embedding', status));
-    // Uploads left by a previous run (the app was closed mid-upload) are never resumed.
-    rmSync(options.uploadsDir, { recursive: true, force: true });
+    this.uploads = new Uploads(options.uploadsDir, this.limits.maxFileBytes);
   }
 
   list(): DocumentInfo[] {
@@ -205,38 +180,19 @@ export class DocumentService implements DocumentContextProvider {
     return result;
   }
 
-  /** Web mode: a dropped file has no path, so its bytes come in parts (each under the socket's message limit). */
-  async uploadPart(uploadId: string, offset: number, base64: string): Promise<{ received: number }> {
-    const path = this.uploadPath(uploadId);
-    mkdirSync(this.options.uploadsDir, { recursive: true });
-    const size = existsSync(path) ? (await stat(path)).size : 0;
-    if (offset !== size) throw new GlassboxError('invalid-argument', `Upload ${uploadId} expected offset ${size}, not ${offset}.`);
-    const data = Buffer.from(base64, 'base64');
-    if (size + data.length > this.limits.maxFileBytes) {
-      rmSync(path, { force: true });
-      throw new GlassboxError('invalid-argument', `The upload is over the ${Math.round(this.limits.maxFileBytes / 2 ** 20)} MB limit.`);
-    }
-    await appendFile(path, data);
-    return { received: size + data.length };
+  /** Web mode: a dropped file has no path, so its bytes come in parts (uploads.ts). */
+  uploadPart(uploadId: string, offset: number, base64: string): Promise<{ received: number }> {
+    return this.uploads.appendPart(uploadId, offset, base64);
   }
 
   /** Indexes an upload assembled by uploadPart (an empty upload is an empty file), then removes it. */
   async ingestUpload(uploadId: string, name: string, job: { jobId: string; conversationId?: string | undefined }): Promise<IngestResult> {
-    const path = this.uploadPath(uploadId);
-    if (!existsSync(path)) {
-      mkdirSync(this.options.uploadsDir, { recursive: true });
-      await appendFile(path, Buffer.alloc(0));
-    }
+    const path = await this.uploads.assembled(uploadId);
     try {
       return await this.ingestPath(path, { ...job, name: basename(name) });
     } finally {
-      rmSync(path, { force: true });
+      this.uploads.remove(uploadId);
     }
-  }
-
-  private uploadPath(uploadId: string): string {
-    if (!UPLOAD_ID.test(uploadId)) throw new GlassboxError('invalid-argument', 'An upload id is 1-64 letters, digits, _ or -.');
-    return join(this.options.uploadsDir, uploadId);
   }
 
   private async ingest(path: string, name: string, jobId: string, signal: AbortSignal): Promise<IngestResult> {
@@ -317,66 +273,8 @@ export class DocumentService implements DocumentContextProvider {
   async retrieveContext(conversationId: string, question: string, budget: ContextBudget): Promise<DocumentContext | null> {
     const documents = this.store.attached(conversationId);
     if (documents.length === 0) return null;
-    const hits = this.fitsWhole(documents, budget) ? [] : await this.rank(question, RETRIEVE, documents.map((d) => d.id));
-    return this.buildContext(documents, budget, hits);
-  }
-
-  private available(budget: ContextBudget): number {
-    const answerRoom = Math.min(budget.answerTokens, Math.floor(budget.contextSize / 4));
-    return Math.max(
-      MIN_PASSAGE_TOKENS,
-      budget.contextSize - answerRoom - Math.ceil(budget.promptChars / APPROX_CHARS_PER_TOKEN) - OVERHEAD_TOKENS,
-    );
-  }
-
-  private fitsWhole(documents: readonly DocumentInfo[], budget: ContextBudget): boolean {
-    return documents.reduce((sum, d) => sum + d.tokens, 0) <= this.available(budget);
-  }
-
-  private buildContext(documents: readonly DocumentInfo[], budget: ContextBudget, hits: readonly ChunkHit[]): DocumentContext | null {
-    const available = this.available(budget);
-    const sources: Source[] = [];
-    const texts = new Map<number, string>();
-    const add = (chunk: ChunkRow, text: string, tokens: number, score: number | null, used: number): number => {
-      const left = available - used;
-      if (left < MIN_PASSAGE_TOKENS && sources.length > 0) return used;
-      const n = sources.length + 1;
-      sources.push({
-        n,
-        documentId: chunk.documentId,
-        documentName: chunk.document,
-        chunkId: chunk.id,
-        page: chunk.page,
-        heading: chunk.heading,
-        text,
-        score,
-      });
-      if (tokens > left) {
-        // Only the first passage can be over what is left: it is cut for the model, kept whole in Sources.
-        texts.set(n, `${text.slice(0, Math.max(1, Math.floor((Math.max(left, MIN_PASSAGE_TOKENS) * text.length) / tokens)))}…`);
-        return available;
-      }
-      return used + tokens;
-    };
-    let used = 0;
-    if (this.fitsWhole(documents, budget)) {
-      for (const document of documents) {
-        for (const page of wholePages(this.store.chunksOf(document.id))) used = add(page.first, page.text, page.tokens, null, used);
-      }
-    } else if (hits.length > 0) {
-      for (const hit of hits) {
-        if (used >= available) break;
-        used = add(hit, hit.text, hit.tokens, hit.score, used);
-      }
-    } else {
-      // Nothing matched the question's words: the start of each document is the best guess.
-      for (const document of documents) {
-        const first = this.store.chunksOf(document.id)[0];
-        if (first !== undefined && used < available) used = add(first, first.text, first.tokens, null, used);
-      }
-    }
-    if (sources.length === 0) return null;
-    return { system: contextBlock(sources, texts), sources };
+    const hits = fitsWhole(documents, budget) ? [] : await this.rank(question, RETRIEVE, documents.map((d) => d.id));
+    return buildContext(documents, budget, hits, (id) => this.store.chunksOf(id));
   }
 
   saveSources(messageId: string, sources: readonly Source[]): void {
