@@ -15,6 +15,8 @@ export const ERROR_KINDS = [
   'engine-crashed',
   'busy',
   'cancelled',
+  /** The conversation (or prompt) needs more tokens than the loaded model's context holds. */
+  'context-full',
   'database-newer',
   'database-corrupt',
   'internal',
@@ -62,6 +64,12 @@ export class GlassboxError extends Error {
     return new GlassboxError(error.kind, error.message);
   }
 }
+
+/**
+ * How the router starts the message of a call whose arguments failed their schema: text for
+ * developers and logs, which the renderer recognises and never shows as it is.
+ */
+export const VALIDATION_PREFIX = 'Invalid arguments for ';
 
 /** Anything thrown becomes a wire error; unexpected ones keep their message but are marked internal. */
 export function toWireError(error: unknown): WireError {
