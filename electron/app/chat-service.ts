@@ -9,6 +9,7 @@ import type { Store } from '../store/store';
 import { DEFAULT_TITLE, titleFromPrompt } from './titles';
 import type { DocumentContext, DocumentContextProvider } from '../documents/context-budget';
 import { LOCAL_ENGINE } from '../contract/remote';
+import { droppedTurns, withoutOldestTurns } from './context-window';
 
 /** How many alternatives each token keeps: the top-k shown in the UI and stored with the message. */
 export const TOP_ALTERNATIVES = 10;
@@ -266,7 +267,8 @@ export class ChatService {
   }
 
   /** The chat as the engine sees it: the system prompt, then the branch's messages that have text. */
-  private turns(conversation: ConversationDetail, history: Message[], documents?: string): ChatTurn[] {
+  private turns(conversation: ConversationDetail, branch: Message[], documents?: string): ChatTurn[] {
+    const history = withoutOldestTurns(branch, droppedTurns(this.store, conversation.id));
     // Document passages join the system prompt: one system turn, which every chat template accepts.
     const own = conversation.systemPrompt.trim().length > 0 ? conversation.systemPrompt : '';
     const system = documents === undefined ? own : own === '' ? documents : `${own}\n\n${documents}`;

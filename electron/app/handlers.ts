@@ -3,6 +3,7 @@ import type { Handlers } from '../contract/rpc';
 import type { Store } from '../store/store';
 import type { ChatService } from './chat-service';
 import type { ModelService } from './model-service';
+import { droppedTurns, setDroppedTurns } from './context-window';
 import type { AppInfo } from './app-info';
 import type { ApiServerController } from '../api-server/controller';
 import { remoteHandlers } from '../remote/handlers';
@@ -41,12 +42,15 @@ export function createHandlers(deps: {
     'conversations.search': async ({ query, limit }) => store.search(query, limit ?? 50),
     'conversations.setSystemPrompt': async ({ id, systemPrompt }) => store.setSystemPrompt(id, systemPrompt),
     'conversations.setSampling': async ({ id, sampling }) => store.setSampling(id, sampling),
+    'conversations.droppedTurns': async ({ id }) => ({ turns: droppedTurns(store, id) }),
+    'conversations.setDroppedTurns': async ({ id, turns }) => ({ turns: setDroppedTurns(store, id, turns) }),
     'conversations.selectBranch': async ({ conversationId, messageId }) =>
       withSources(deps.documents, store.selectBranch(conversationId, messageId)),
     'conversations.export': async ({ id, format }) => store.exportConversation(id, format),
     'conversations.exportAll': async () => store.exportAll(),
     'conversations.import': async ({ content }) => store.importConversation(content),
     'store.status': async () => ({ recovery: store.recovery, backups: store.listBackups() }),
+    'store.backup': async () => store.backup(),
     'store.restoreBackup': async ({ fileName }) => {
       if (chat.isGenerating) throw new GlassboxError('busy', 'Stop the answer being written before restoring a backup.');
       store.restoreBackup(fileName);

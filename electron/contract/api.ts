@@ -89,6 +89,12 @@ export const calls = {
     result: conversationDetailSchema,
   },
   /** Shows the branch through messageId: the current leaf becomes the last one visited under it. */
+  /** How many of the oldest turns the engine leaves out for this conversation ("drop the oldest turns" when its context is full). */
+  'conversations.droppedTurns': { args: z.object({ id }).strict(), result: z.object({ turns: z.number().int() }) },
+  'conversations.setDroppedTurns': {
+    args: z.object({ id, turns: z.number().int().min(0).max(100_000) }).strict(),
+    result: z.object({ turns: z.number().int() }),
+  },
   'conversations.selectBranch': {
     args: z.object({ conversationId: id, messageId: id }).strict(),
     result: conversationDetailSchema,
@@ -106,6 +112,8 @@ export const calls = {
     args: empty,
     result: z.object({ recovery: storeRecoverySchema.nullable(), backups: z.array(backupInfoSchema) }),
   },
+  /** Makes a backup now (the same copy the app makes on its own), for Settings' "Back up now". */
+  'store.backup': { args: empty, result: backupInfoSchema },
   'store.restoreBackup': {
     args: z.object({ fileName: z.string().min(1).max(200) }).strict(),
     result: z.object({ restored: z.boolean() }),
