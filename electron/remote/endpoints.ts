@@ -7,7 +7,8 @@ import { inspectArchitectureFile } from '../inspect/hf-config';
 import type { Store } from '../store/store';
 import { type Endpoint, type EndpointSave, LOCAL_ENGINE, type RemoteModelInfo } from '../contract/remote';
 import { normalizeBaseUrl } from './http';
-import { listRemoteModels, RemoteEngine } from './remote-engine';
+import { RemoteEngine } from './remote-engine';
+import { listRemoteModels } from './remote-models';
 import type { SecretStore } from './secrets';
 
 /** Endpoints (without keys) are one JSON setting; keys live in the SecretStore. */

@@ -2,9 +2,12 @@ import type { IncomingMessage } from 'node:http';
 import type { GenerateRequest, GenerateResult, LoadOptions, ScoredPrompt, TokenPiece, ChatTurn, Embeddings } from '../contract/engine-protocol';
 import { GlassboxError } from '../contract/errors';
 import type { ModelFacts } from '../contract/model';
-import type { Alternative, GeneratedToken } from '../contract/token';
+import type { GeneratedToken } from '../contract/token';
 import type { Engine, Generation } from '../engine/engine';
-import { getJson, hostOf, isAbort, MAX_RETRY_WAIT_MS, readText, sendOk, type HttpTarget } from './http';
+import { hostOf, isAbort, MAX_RETRY_WAIT_MS, readText, sendOk, type HttpTarget } from './http';
+import { readChunk, record, type ChunkReader, type StreamState } from './openai-chunks';
+import { listRemoteModels } from './remote-models';
+import { readServerSentEvents } from './sse';
 
 /**
  * An Engine over a remote OpenAI-compatible endpoint (llama-server, `glassbox serve`, vLLM, ...).
@@ -17,7 +20,7 @@ import { getJson, hostOf, isAbort, MAX_RETRY_WAIT_MS, readText, sendOk, type Htt
  * top = [] as placeholders, and the result says `probabilities: 'none'` so nothing shows them.
  *
  * Token ids: the OpenAI API sends token texts, not ids, so a remote token's id is a hash of its text
- * (tokenId below). They only need to be stable within the app: branching from a token finds the
+ * (tokenId in openai-chunks.ts). They only need to be stable within the app: branching from a token finds the
  * chosen alternative by id and sends the prefix as text (GenerateRequest.prefixText).
  *
  * Branching continues the answer through /v1/completions with the rendered chat and the kept prefix
@@ -38,84 +41,6 @@ export interface RemoteEngineConfig {
 
 /** OpenAI caps top_logprobs at 20. */
 export const MAX_TOP_LOGPROBS = 20;
-
-export interface RemoteModel {
-  id: string;
-  contextLength: number | null;
-}
-
-/** A stable 31-bit id for a token text (FNV-1a over its UTF-16 code units). */
-export function tokenId(text: string): number {
-  let hash = 0x811c9dc5;
-  for (let i = 0; i < text.length; i++) {
-    hash ^= text.charCodeAt(i);
-    hash = Math.imul(hash, 0x01000193);
-  }
-  return hash >>> 1;
-}
-
-export function probabilityOf(logprob: unknown): number {
-  if (typeof logprob !== 'number' || Number.isNaN(logprob)) return 0;
-  const p = Math.exp(logprob);
-  return p > 1 ? 1 : p < 0 ? 0 : p;
-}
-
-/** Alternatives from `[{token, logprob}]` (chat) or `{token: logprob}` (legacy completions), sorted, one per text. */
-export function alternativesOf(top: unknown, limit: number): Alternative[] {
-  const pairs: [string, unknown][] = [];
-  if (Array.isArray(top)) {
-    for (const entry of top as unknown[]) {
-      if (typeof entry === 'object' && entry !== null && typeof (entry as { token?: unknown }).token === 'string') {
-        pairs.push([(entry as { token: string }).token, (entry as { logprob?: unknown }).logprob]);
-      }
-    }
-  } else if (typeof top === 'object' && top !== null) {
-    pairs.push(...Object.entries(top as Record<string, unknown>));
-  }
-  const byText = new Map<string, Alternative>();
-  for (const [text, logprob] of pairs) {
-    const p = probabilityOf(logprob);
-    const seen = byText.get(text);
-    if (!seen || seen.p < p) byText.set(text, { id: tokenId(text), text, p });
-  }
-  return [...byText.values()].sort((a, b) => b.p - a.p).slice(0, limit);
-}
-
-function record(value: unknown): Record<string, unknown> | null {
-  return typeof value === 'object' && value !== null && !Array.isArray(value) ? (value as Record<string, unknown>) : null;
-}
-
-function positiveInt(value: unknown): number | null {
-  return typeof value === 'number' && Number.isInteger(value) && value > 0 ? value : null;
-}
-
-/** The context length where servers expose one (llama-server meta.n_ctx_train, vLLM max_model_len, OpenRouter context_length). */
-function contextLengthOf(model: Record<string, unknown>): number | null {
-  const meta = record(model.meta);
-  return (
-    positiveInt(meta?.n_ctx) ??
-    positiveInt(meta?.n_ctx_train) ??
-    positiveInt(model.max_model_len) ??
-    positiveInt(model.context_length) ??
-    positiveInt(model.context_window) ??
-    null
-  );
-}
-
-/** GET /v1/models: what "Connect and list models" shows. */
-export async function listRemoteModels(target: HttpTarget, signal?: AbortSignal): Promise<RemoteModel[]> {
-  const body = record(await getJson(target, 'models', 'the model list (GET /models)', signal));
-  const data = body?.data;
-  if (!Array.isArray(data)) {
-    throw new GlassboxError('remote-failed', `${hostOf(target.baseUrl)} answered GET /models without a model list. Is the base URL right (it usually ends in /v1)?`);
-  }
-  const models: RemoteModel[] = [];
-  for (const item of data as unknown[]) {
-    const model = record(item);
-    if (model && typeof model.id === 'string') models.push({ id: model.id, contextLength: contextLengthOf(model) });
-  }
-  return models;
-}
 
 /** The model panel's facts for a remote model: what the server tells, the rest unknown. */
 export function remoteFacts(config: RemoteEngineConfig): ModelFacts {
@@ -138,19 +63,6 @@ export function remoteFacts(config: RemoteEngineConfig): ModelFacts {
     gpuLayers: 0,
     threads: 0,
   };
-}
-
-interface StreamState {
-  index: number;
-  text: string;
-  count: number;
-  missing: boolean;
-  firstAt: number | null;
-  lastAt: number | null;
-  finish: string | null;
-  done: boolean;
-  promptTokens: number | null;
-  completionTokens: number | null;
 }
 
 export class RemoteEngine implements Engine {
@@ -278,7 +190,7 @@ export class RemoteEngine implements Engine {
       }
       const type = String(reply.headers['content-type'] ?? '');
       if (type.includes('text/event-stream')) {
-        await this.readStream(reply.body, (chunk) => this.onChunk(chunk, state, emit, top, branching), state, signal);
+        await this.readStream(reply.body, state, { host: hostOf(this.config.baseUrl), top, legacy: branching, emit }, signal);
       } else {
         // A server that ignored stream: true answers in one piece.
         const text = await readText(reply.body);
@@ -288,7 +200,7 @@ export class RemoteEngine implements Engine {
         } catch {
           throw new GlassboxError('remote-failed', `${hostOf(this.config.baseUrl)} sent an answer that is neither a stream nor JSON.`);
         }
-        this.onChunk(parsed, state, emit, top, branching);
+        readChunk(parsed, state, { host: hostOf(this.config.baseUrl), top, legacy: branching, emit });
         state.done = true;
       }
     } catch (error) {
@@ -364,89 +276,27 @@ export class RemoteEngine implements Engine {
     );
   }
 
-  /** Server-sent events: `data: {json}` blocks separated by a blank line, ending with `data: [DONE]`. */
-  private async readStream(body: IncomingMessage, onData: (chunk: unknown) => void, state: StreamState, signal: AbortSignal): Promise<void> {
+  /** The answer's server-sent events: one JSON chunk each, ending with `data: [DONE]`. */
+  private async readStream(body: IncomingMessage, state: StreamState, reader: ChunkReader, signal: AbortSignal): Promise<void> {
     body.setEncoding('utf8');
-    let buffer = '';
-    const handle = (block: string): void => {
-      const data = block
-        .split(/\r?\n/)
-        .filter((line) => line.startsWith('data:'))
-        .map((line) => line.slice(5).trimStart())
-        .join('\n');
-      if (data === '') return;
-      if (data === '[DONE]') {
-        state.done = true;
-        return;
-      }
-      let parsed: unknown;
-      try {
-        parsed = JSON.parse(data) as unknown;
-      } catch {
-        throw new GlassboxError('remote-failed', `${hostOf(this.config.baseUrl)} sent a stream event that is not JSON.`);
-      }
-      onData(parsed);
-    };
     try {
-      for await (const chunk of body) {
-        buffer += chunk as string;
-        let at: number;
-        while ((at = buffer.search(/\r?\n\r?\n/)) >= 0) {
-          const block = buffer.slice(0, at);
-          buffer = buffer.slice(at).replace(/^\r?\n\r?\n/, '');
-          handle(block);
-          if (state.done) return;
+      await readServerSentEvents(body, (data) => {
+        if (data === '[DONE]') {
+          state.done = true;
+          return 'done';
         }
-      }
-      if (buffer.trim() !== '') handle(buffer);
+        let parsed: unknown;
+        try {
+          parsed = JSON.parse(data) as unknown;
+        } catch {
+          throw new GlassboxError('remote-failed', `${reader.host} sent a stream event that is not JSON.`);
+        }
+        readChunk(parsed, state, reader);
+        return 'more';
+      });
     } catch (error) {
       if (signal.aborted || error instanceof GlassboxError) throw error;
-      // The socket closed or reset mid-stream: treated as a cut below (state.done stays false).
+      // The socket closed or reset mid-stream: treated as a cut by the caller (state.done stays false).
     }
-  }
-
-  private onChunk(chunk: unknown, state: StreamState, emit: (token: GeneratedToken) => void, top: number, legacy: boolean): void {
-    const body = record(chunk);
-    if (!body) return;
-    const error = body.error;
-    if (error !== undefined && error !== null) {
-      const message = typeof error === 'string' ? error : (record(error)?.message ?? JSON.stringify(error));
-      throw new GlassboxError('remote-failed', `${hostOf(this.config.baseUrl)} reported an error mid-answer: ${String(message).slice(0, 300)}`);
-    }
-    const usage = record(body.usage);
-    if (usage) {
-      state.promptTokens = positiveInt(usage.prompt_tokens) ?? state.promptTokens;
-      state.completionTokens = positiveInt(usage.completion_tokens) ?? state.completionTokens;
-    }
-    const choices = Array.isArray(body.choices) ? (body.choices as unknown[]) : [];
-    const choice = record(choices[0]);
-    if (!choice) return;
-    const message = record(choice.delta) ?? record(choice.message);
-    const text = legacy ? choice.text : message?.content;
-    const logprobs = record(choice.logprobs);
-    let emitted = 0;
-    if (legacy && logprobs && Array.isArray(logprobs.tokens)) {
-      const tokens = logprobs.tokens as unknown[];
-      const values = Array.isArray(logprobs.token_logprobs) ? (logprobs.token_logprobs as unknown[]) : [];
-      const tops = Array.isArray(logprobs.top_logprobs) ? (logprobs.top_logprobs as unknown[]) : [];
-      tokens.forEach((token, i) => {
-        if (typeof token !== 'string') return;
-        emit({ id: tokenId(token), text: token, p: probabilityOf(values[i]), top: alternativesOf(tops[i], top) });
-        emitted++;
-      });
-    } else if (!legacy && logprobs && Array.isArray(logprobs.content)) {
-      for (const entry of logprobs.content as unknown[]) {
-        const item = record(entry);
-        if (!item || typeof item.token !== 'string') continue;
-        emit({ id: tokenId(item.token), text: item.token, p: probabilityOf(item.logprob), top: alternativesOf(item.top_logprobs, top) });
-        emitted++;
-      }
-    }
-    if (emitted === 0 && typeof text === 'string' && text.length > 0) {
-      // No logprobs for this piece: the text still streams, with placeholders (see the class comment).
-      state.missing = true;
-      emit({ id: tokenId(text), text, p: 1, top: [] });
-    }
-    if (typeof choice.finish_reason === 'string') state.finish = choice.finish_reason;
   }
 }

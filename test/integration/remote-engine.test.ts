@@ -3,7 +3,9 @@ import { DEFAULT_SAMPLING } from '../../electron/contract/model';
 import type { GenerateRequest } from '../../electron/contract/engine-protocol';
 import { isGlassboxError, type ErrorKind } from '../../electron/contract/errors';
 import type { GeneratedToken } from '../../electron/contract/token';
-import { listRemoteModels, RemoteEngine, tokenId } from '../../electron/remote/remote-engine';
+import { tokenId } from '../../electron/remote/openai-chunks';
+import { RemoteEngine } from '../../electron/remote/remote-engine';
+import { listRemoteModels } from '../../electron/remote/remote-models';
 import { KEY, startSelfSignedServer, startTestServer, TOKENS, type TestServer } from './remote-test-server';
 
 let server: TestServer;

@@ -3,7 +3,7 @@ import { isGlassboxError } from '../../electron/contract/errors';
 import { EndpointService } from '../../electron/remote/endpoints';
 import { httpError, networkError, retryAfterMs } from '../../electron/remote/errors';
 import { endpointUrl, normalizeBaseUrl } from '../../electron/remote/http';
-import { alternativesOf, probabilityOf, tokenId } from '../../electron/remote/remote-engine';
+import { alternativesOf, probabilityOf, tokenId } from '../../electron/remote/openai-chunks';
 import { MemorySecrets } from '../../electron/remote/secrets';
 
 describe('remote engine pieces', () => {
