@@ -46,20 +46,30 @@ export function formatName(format: PromptFormat): string {
   return format === null ? PLAIN_TEXT_TEMPLATE : format.wrapperName;
 }
 
-export function toChatHistory(turns: readonly ChatTurn[]): ChatHistoryItem[] {
+/**
+ * An earlier answer's thought goes to the wrapper as the thought segment node-llama-cpp's LlamaChat
+ * would have recorded, so whether a later prompt shows it is the template's rule, not ours (Qwen3,
+ * DeepSeek, Harmony and Gemma 4 keep only the current turn's thought). A wrapper that opens the
+ * thought at the start of a response (`openOnResponseStart`) gets the open segment LlamaChat adds.
+ */
+export function toChatHistory(turns: readonly ChatTurn[], format?: ChatWrapper): ChatHistoryItem[] {
   const history: ChatHistoryItem[] = turns.map((turn): ChatHistoryItem => {
     if (turn.role === 'system') return { type: 'system', text: turn.content };
     if (turn.role === 'user') return { type: 'user', text: turn.content };
-    return { type: 'model', response: [turn.content] };
+    if (turn.thought === undefined || turn.thought.length === 0) return { type: 'model', response: [turn.content] };
+    return { type: 'model', response: [{ type: 'segment', segmentType: 'thought', text: turn.thought, ended: true }, turn.content] };
   });
   // An empty model turn at the end makes the wrapper render the assistant's opening, ready to answer.
-  if (turns[turns.length - 1]?.role !== 'assistant') history.push({ type: 'model', response: [] });
+  if (turns[turns.length - 1]?.role !== 'assistant') {
+    const opensThought = format?.settings.segments?.thought?.openOnResponseStart === true;
+    history.push({ type: 'model', response: opensThought ? [{ type: 'segment', segmentType: 'thought', text: '', ended: false }] : [] });
+  }
   return history;
 }
 
 export function renderPrompt(model: LlamaModel, format: PromptFormat, turns: readonly ChatTurn[]): RenderedPrompt {
   if (format === null) return { tokens: renderPlainText(model, turns).tokens, stopStrings: [] };
-  const state = format.generateContextState({ chatHistory: toChatHistory(turns) });
+  const state = format.generateContextState({ chatHistory: toChatHistory(turns, format) });
   return {
     tokens: state.contextText.tokenize(model.tokenizer),
     stopStrings: state.stopGenerationTriggers.map(textOfTrigger).filter((s): s is string => s !== null),
@@ -68,10 +78,12 @@ export function renderPrompt(model: LlamaModel, format: PromptFormat, turns: rea
 
 /**
  * The prompt for scoring the last turn, and where that turn's content lies in it. With a chat
- * template the span is found by rendering the conversation a second time with the last content
- * empty: the tokens both renderings share at the start and at the end are the template's, the rest
- * is the content. (A template token that merges with the content's first or last characters is
- * counted as content.)
+ * template the span is found by rendering the conversation a second time with other content in the
+ * last turn: the tokens both renderings share at the start and at the end are the template's, the
+ * rest is the content. (A template token that merges with the content's first or last characters is
+ * counted as content.) The other content is a placeholder character, not an empty string: real
+ * templates (ChatML's wrapper, for one) leave an empty turn out altogether, and the span would then
+ * take in the turn's own markup (`user\n…<|im_end|>`).
  */
 export function renderForScoring(model: LlamaModel, format: PromptFormat, turns: readonly ChatTurn[]): ScoringPrompt {
   if (format === null) {
@@ -82,13 +94,17 @@ export function renderForScoring(model: LlamaModel, format: PromptFormat, turns:
   const last = turns[turns.length - 1];
   const full = renderPrompt(model, format, turns).tokens;
   if (last === undefined || last.content.length === 0) return { tokens: full, span: { start: full.length, end: full.length } };
-  const empty = renderPrompt(model, format, [...turns.slice(0, -1), { ...last, content: '' }]).tokens;
+  const placeholder = SCORING_PLACEHOLDERS.find((c) => !last.content.startsWith(c) && !last.content.endsWith(c)) ?? '';
+  const empty = renderPrompt(model, format, [...turns.slice(0, -1), { ...last, content: placeholder }]).tokens;
   let start = 0;
   while (start < full.length && start < empty.length && full[start] === empty[start]) start++;
   let suffix = 0;
   while (suffix < full.length - start && suffix < empty.length - start && full[full.length - 1 - suffix] === empty[empty.length - 1 - suffix]) suffix++;
   return { tokens: full, span: { start, end: full.length - suffix } };
 }
+
+/** Stand-ins for the scored content; the first that neither starts nor ends it is used. */
+const SCORING_PLACEHOLDERS = ['§', '¶'];
 
 /** Plain text continuation: BOS, then each non-empty turn; the span of each rendered turn. */
 function renderPlainText(model: LlamaModel, turns: readonly ChatTurn[]): { tokens: Token[]; spans: { start: number; end: number }[] } {
