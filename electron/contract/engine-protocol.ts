@@ -26,7 +26,12 @@ export type LoadOptions = z.infer<typeof loadOptionsSchema>;
 
 export const DEFAULT_LOAD_OPTIONS: LoadOptions = { threads: null, gpu: 'auto', contextSize: null };
 
-export const chatTurnSchema = z.object({ role: messageRoleSchema, content: z.string() });
+export const chatTurnSchema = z.object({
+  role: messageRoleSchema,
+  content: z.string(),
+  /** An assistant turn's thought (a reasoning model's): its chat wrapper decides whether later prompts show it. */
+  thought: z.string().optional(),
+});
 export type ChatTurn = z.infer<typeof chatTurnSchema>;
 
 export const generateRequestSchema = z.object({
@@ -74,6 +79,13 @@ export const generateResultSchema = z.object({
    * that must not be shown as probabilities. Absent means 'exact' (the local engine always has them).
    */
   probabilities: z.enum(['exact', 'none']).optional(),
+  /**
+   * A reasoning model's thought (engine/segments.ts), apart from `text`: its text without the
+   * markers, its tokens, and the time from its first token to its end (null if it never ended).
+   */
+  thought: z.string().optional(),
+  thoughtTokens: z.number().int().optional(),
+  thoughtMs: z.number().nullable().optional(),
 });
 export type GenerateResult = z.infer<typeof generateResultSchema>;
 

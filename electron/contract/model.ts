@@ -8,6 +8,14 @@ export const samplingSchema = z.object({
   minP: z.number().min(0).max(1),
   seed: z.number().int().min(0).max(2 ** 32 - 1).nullable(),
   maxTokens: z.number().int().min(1).max(32768),
+  /**
+   * A reasoning model's thought budget in tokens, as node-llama-cpp's LlamaChat `budgets.thoughtTokens`:
+   * a thought that reaches it is closed (the template's end-of-thought marker is written for the
+   * model) and the answer follows; 0 lets the model think not at all. null or absent: no cap.
+   */
+  thoughtBudget: z.number().int().min(0).max(32768).nullable().optional(),
+  /** Hides a reasoning model's Thinking block in this conversation (the thought is still generated, saved and exported). */
+  hideThoughts: z.boolean().optional(),
 });
 export type Sampling = z.infer<typeof samplingSchema>;
 

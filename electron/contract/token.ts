@@ -20,5 +20,11 @@ export const generatedTokenSchema = z.object({
   p: z.number().min(0).max(1),
   /** Top alternatives, highest probability first; the chosen token is among them when it ranked in the top K. */
   top: z.array(alternativeSchema),
+  /**
+   * A reasoning model's thought (electron/engine/segments.ts): 'thought' for a token of its thinking,
+   * 'marker' for a token of the markers around it (`<think>`, `</think>`), whose text is in neither
+   * the thought nor the answer. Absent: a token of the answer.
+   */
+  segment: z.enum(['thought', 'marker']).optional(),
 });
 export type GeneratedToken = z.infer<typeof generatedTokenSchema>;

@@ -5,7 +5,8 @@ import type { GeneratedToken } from '../contract/token';
 import { renderPrompt } from './chat-prompt';
 import type { LoadedModel } from './llama-runtime';
 import { createRng, pickToken, sortCandidates } from './sampler';
-import { StopDetector } from './stop-detector';
+import { ThoughtSegmenter, thoughtMarkersFor } from './segments';
+import { StopDetector, type Piece } from './stop-detector';
 import { TokenTextDecoder } from './token-text';
 
 export interface GenerationHooks {
@@ -54,11 +55,21 @@ export async function generate(loaded: LoadedModel, request: GenerateRequest, ho
   const decoder = new TokenTextDecoder((tokens, previous) => model.detokenize(tokens as Token[], false, previous as Token[]), prompt.tokens);
   const stops = new StopDetector<GeneratedToken>(prompt.stopStrings);
   const history: Token[] = context.slice(-8);
+  // A reasoning model's thought, told apart by its wrapper's markers (segments.ts).
+  const markers = thoughtMarkersFor(format, model.tokenizer);
+  const thoughts = markers === null ? null : new ThoughtSegmenter(markers, (id) => model.isSpecialToken(id as Token));
+  const segmented = (pieces: Piece<GeneratedToken>[]): Piece<GeneratedToken>[] => (thoughts === null ? pieces : thoughts.push(pieces));
 
   // The prefix's text, decoded in context like generated tokens (a character split across the
-  // prefix's end and the first new token is completed by the new token's piece).
+  // prefix's end and the first new token is completed by the new token's piece). A prefix that
+  // reaches into a thought leaves the segmenter inside it; its thought text is the result's too.
   let prefixText = '';
-  for (const token of prefix) prefixText += decoder.push(token);
+  let thought = '';
+  const prefixPieces = prefix.map((token): Piece<GeneratedToken> => ({ text: decoder.push(token), payload: { id: token, text: '', p: 1, top: [] } }));
+  for (const piece of thoughts === null ? prefixPieces : [...thoughts.push(prefixPieces), ...thoughts.flush()]) {
+    if (piece.payload.segment === 'thought') thought += piece.text;
+    else if (piece.payload.segment === undefined) prefixText += piece.text;
+  }
 
   // An alternative's text is decoded after the answer so far (a SentencePiece word keeps its space);
   // past the prompt that no longer depends on what precedes it, so each token is decoded once per
@@ -77,9 +88,20 @@ export async function generate(loaded: LoadedModel, request: GenerateRequest, ho
   let text = prefixText;
   const emit = (pieces: { text: string; payload: GeneratedToken }[]) => {
     for (const piece of pieces) {
-      text += piece.text;
+      if (piece.payload.segment === undefined) text += piece.text;
+      else if (piece.payload.segment === 'thought') thought += piece.text;
       hooks.onToken(emitted++, { ...piece.payload, text: piece.text });
     }
+  };
+  const tokenAt = (probabilities: Map<Token, number>, candidates: { id: number; p: number }[], id: Token): GeneratedToken => ({
+    id,
+    text: '',
+    p: probabilities.get(id) ?? 0,
+    top: candidates.slice(0, topAlternatives).map((c) => ({ id: c.id, text: alternativeText(c.id), p: c.p })),
+  });
+  const remember = (id: Token): void => {
+    history.push(id);
+    if (history.length > 8) history.shift();
   };
 
   let generated = 0;
@@ -93,8 +115,28 @@ export async function generate(loaded: LoadedModel, request: GenerateRequest, ho
     return finish(0);
   }
   const iterator = sequence.evaluateWithMetadata(evalTokens, { probabilities: true }, { temperature: 1, topK: K, topP: 1, minP: 0, yieldEogToken: true });
+  type Step = Awaited<ReturnType<typeof iterator.next>>;
+  /**
+   * node-llama-cpp's thought budget (LlamaChat's budgets.thoughtTokens): a thought that reached it
+   * is closed by evaluating the wrapper's suffix on the model's behalf (streamed as marker tokens,
+   * with the probability the model gave each), and the model goes on with the answer.
+   */
+  const closeThought = async (step: Step): Promise<Step> => {
+    if (thoughts === null || markers === null || !thoughts.overBudget(sampling.thoughtBudget)) return step;
+    emit(thoughts.push(stops.flush()));
+    emit(thoughts.close());
+    for (const id of markers.suffixTokens) {
+      if (step.done) break;
+      const token = tokenAt(step.value.probabilities, sortCandidates(step.value.probabilities), id);
+      remember(id);
+      emit([thoughts.marker({ text: decoder.push(id), payload: token })]);
+      generated++;
+      step = await iterator.next(id);
+    }
+    return step;
+  };
   try {
-    let step = await iterator.next();
+    let step = await closeThought(await iterator.next());
     while (!step.done) {
       const candidates = sortCandidates(step.value.probabilities);
       const chosen = pickToken(candidates, sampling, rng) as Token;
@@ -105,16 +147,10 @@ export async function generate(loaded: LoadedModel, request: GenerateRequest, ho
       // The EOG check is on the token we chose, not the library's own draw (shared/MEASURED.md).
       if (model.isEogToken(chosen)) break;
       generated++;
-      const token: GeneratedToken = {
-        id: chosen,
-        text: '',
-        p: step.value.probabilities.get(chosen) ?? 0,
-        top: candidates.slice(0, topAlternatives).map((c) => ({ id: c.id, text: alternativeText(c.id), p: c.p })),
-      };
-      history.push(chosen);
-      if (history.length > 8) history.shift();
+      const token = tokenAt(step.value.probabilities, candidates, chosen);
+      remember(chosen);
       const pushed = stops.push({ text: decoder.push(chosen), payload: token });
-      emit(pushed.release);
+      emit(segmented(pushed.release));
       if (pushed.stopped) {
         finishReason = 'stop-string';
         break;
@@ -133,14 +169,15 @@ export async function generate(loaded: LoadedModel, request: GenerateRequest, ho
         finishReason = 'context-full';
         break;
       }
-      step = await iterator.next(chosen);
+      step = await closeThought(await iterator.next(chosen));
     }
   } finally {
     await iterator.return();
   }
   // Held-back text that never became a stop string is part of the answer. (A multi-byte character
   // cut off at the very end is dropped: it would only render as U+FFFD.)
-  if (finishReason !== 'stop-string') emit(stops.flush());
+  if (finishReason !== 'stop-string') emit(segmented(stops.flush()));
+  if (thoughts !== null) emit(thoughts.flush());
 
   return finish(evalTokens.length);
 
@@ -157,6 +194,7 @@ export async function generate(loaded: LoadedModel, request: GenerateRequest, ho
       tokensPerSecond: firstAt !== null && lastAt !== null && steps > 1 && lastAt > firstAt ? ((steps - 1) * 1000) / (lastAt - firstAt) : null,
       totalMs,
       ...(request.prefixTokens !== undefined ? { prefixText } : {}),
+      ...(thoughts !== null && thought.length > 0 ? { thought, thoughtTokens: thoughts.summary.tokens, thoughtMs: thoughts.summary.ms } : {}),
     };
   }
 }
