@@ -1,7 +1,7 @@
 import { z } from 'zod';
 import { wireErrorSchema } from './errors';
 import { modelFactsSchema, samplingSchema } from './model';
-import { generatedTokenSchema } from './token';
+import { generatedTokenSchema, probabilityMeaningSchema } from './token';
 import { finishReasonSchema, messageRoleSchema } from './conversation';
 
 /**
@@ -51,6 +51,11 @@ export const generateRequestSchema = z.object({
    * are not the server's vocabulary; see electron/remote/remote-engine.ts), so it continues from this text.
    */
   prefixText: z.string().optional(),
+  /**
+   * Whole-vocabulary probabilities for every token (contract/token.ts), at the cost of one extra
+   * pass over the logits per token; absent or false: top-K shares, the cheap default for streaming.
+   */
+  exactProbabilities: z.boolean().optional(),
 });
 export type GenerateRequest = z.infer<typeof generateRequestSchema>;
 
@@ -79,6 +84,8 @@ export const generateResultSchema = z.object({
    * that must not be shown as probabilities. Absent means 'exact' (the local engine always has them).
    */
   probabilities: z.enum(['exact', 'none']).optional(),
+  /** What the tokens' p and alternatives mean (contract/token.ts); absent: 'top-k-share'. */
+  meaning: probabilityMeaningSchema.optional(),
   /**
    * A reasoning model's thought (engine/segments.ts), apart from `text`: its text without the
    * markers, its tokens, and the time from its first token to its end (null if it never ended).
@@ -102,10 +109,9 @@ export const scoredTokenSchema = z.object({
   id: z.number().int(),
   text: z.string(),
   /**
-   * Same meaning as a generated token's p: temperature 1, renormalised over the top K (K =
-   * max(topAlternatives, 10)). A token outside the top K gets the same formula (so it is below the
-   * K-th candidate's p), read from the model's top 1000. null for a token with nothing before it to
-   * predict it from, or outside the model's top 1000 candidates (electron/engine/scoring.ts).
+   * The whole-vocabulary softmax at temperature 1 (contract/token.ts), exact, as are `top`'s. null
+   * for a token with nothing before it to predict it from, or outside the model's top 1000
+   * candidates (electron/engine/scoring.ts).
    */
   p: z.number().min(0).max(1).nullable(),
   top: z.array(z.object({ id: z.number().int(), text: z.string(), p: z.number() })),
@@ -114,6 +120,8 @@ export const scoredPromptSchema = z.object({
   tokens: z.array(scoredTokenSchema),
   /** exp of the mean negative log-probability over the scored tokens (p not null); null when none could be scored. */
   perplexity: z.number().nullable(),
+  /** What p means (contract/token.ts); absent: 'whole-vocabulary'. */
+  meaning: probabilityMeaningSchema.optional(),
 });
 export type ScoredPrompt = z.infer<typeof scoredPromptSchema>;
 

@@ -4,6 +4,7 @@ import { GlassboxError } from '../contract/errors';
 import type { GeneratedToken } from '../contract/token';
 import { renderPrompt } from './chat-prompt';
 import type { LoadedModel } from './llama-runtime';
+import { evaluateInChunks } from './prompt-chunks';
 import { createRng, pickToken, sortCandidates } from './sampler';
 import { ThoughtSegmenter, thoughtMarkersFor } from './segments';
 import { StopDetector, type Piece } from './stop-detector';
@@ -51,6 +52,8 @@ export async function generate(loaded: LoadedModel, request: GenerateRequest, ho
   const keep = await keepCachedPrefix(loaded, context, context.length - 1);
   const evalTokens = context.slice(keep);
   const K = Math.max(sampling.topK, topAlternatives, MIN_REPORTED_CANDIDATES);
+  // Whole-vocabulary probabilities when asked for (exact-probabilities.ts); otherwise top-K shares.
+  const exact = request.exactProbabilities === true && loaded.exact !== null;
   const rng = createRng(sampling.seed);
   const decoder = new TokenTextDecoder((tokens, previous) => model.detokenize(tokens as Token[], false, previous as Token[]), prompt.tokens);
   const stops = new StopDetector<GeneratedToken>(prompt.stopStrings);
@@ -114,7 +117,14 @@ export async function generate(loaded: LoadedModel, request: GenerateRequest, ho
     // The chosen alternative ends the answer: nothing to generate.
     return finish(0);
   }
-  const iterator = sequence.evaluateWithMetadata(evalTokens, { probabilities: true }, { temperature: 1, topK: K, topP: 1, minP: 0, yieldEogToken: true });
+  // The prompt is read in chunks so Stop is answered during a long one (prompt-chunks.ts).
+  const read = await evaluateInChunks(sequence, evalTokens, 1, hooks.cancelled);
+  if (read.cancelled) {
+    finishReason = 'cancelled';
+    return finish(read.evaluated);
+  }
+  if (loaded.exact !== null) loaded.exact.enabled = exact;
+  const iterator = sequence.evaluateWithMetadata(evalTokens.slice(read.evaluated), { probabilities: true }, { temperature: 1, topK: K, topP: 1, minP: 0, yieldEogToken: true });
   type Step = Awaited<ReturnType<typeof iterator.next>>;
   /**
    * node-llama-cpp's thought budget (LlamaChat's budgets.thoughtTokens): a thought that reached it
@@ -172,6 +182,7 @@ export async function generate(loaded: LoadedModel, request: GenerateRequest, ho
       step = await closeThought(await iterator.next(chosen));
     }
   } finally {
+    if (loaded.exact !== null) loaded.exact.enabled = false;
     await iterator.return();
   }
   // Held-back text that never became a stop string is part of the answer. (A multi-byte character
@@ -186,6 +197,7 @@ export async function generate(loaded: LoadedModel, request: GenerateRequest, ho
     return {
       status: finishReason === 'cancelled' ? 'stopped' : 'complete',
       finishReason,
+      meaning: exact ? 'whole-vocabulary' : 'top-k-share',
       text,
       tokens: emitted - prefix.length,
       promptTokens: context.length,

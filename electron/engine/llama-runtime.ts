@@ -12,6 +12,7 @@ import {
 import type { LoadOptions } from '../contract/engine-protocol';
 import type { ModelFacts } from '../contract/model';
 import { formatName, promptFormatFor, type PromptFormat } from './chat-prompt';
+import { installExactProbabilities, type ExactProbabilities } from './exact-probabilities';
 import { classifyLoadError } from './load-errors';
 import { chooseThreads, usableCores } from './threads';
 
@@ -23,6 +24,8 @@ export interface LoadedModel {
   /** The model's chat wrapper, or null: no chat template in the GGUF, rendered as plain text (chat-prompt.ts). */
   format: PromptFormat;
   facts: ModelFacts;
+  /** Whole-vocabulary probabilities on request (exact-probabilities.ts); null where node-llama-cpp's internals differ. */
+  exact: ExactProbabilities | null;
 }
 
 const DEFAULT_MAX_CONTEXT = 4096;
@@ -67,6 +70,7 @@ export class LlamaRuntime {
     const loaded = this.current;
     this.current = null;
     if (loaded === null) return;
+    loaded.exact?.dispose();
     await loaded.context.dispose();
     await loaded.model.dispose();
   }
@@ -113,7 +117,7 @@ export class LlamaRuntime {
       batchSize: context.batchSize,
       flashAttention: context.flashAttention,
     };
-    return { model, context, sequence: context.getSequence(), format, facts };
+    return { model, context, sequence: context.getSequence(), format, facts, exact: installExactProbabilities(model, context) };
   }
 
   /** One Llama per backend choice; 'auto' falls back to the CPU when no GPU backend starts. Never builds from source. */

@@ -1,6 +1,7 @@
 import type { ControlledEvaluateInputItem, Token } from 'node-llama-cpp';
 import type { ChatTurn, ScoredPrompt } from '../contract/engine-protocol';
 import { GlassboxError } from '../contract/errors';
+import type { ProbabilityMeaning } from '../contract/token';
 import { renderForScoring } from './chat-prompt';
 import { keepCachedPrefix, MIN_REPORTED_CANDIDATES } from './generation';
 import type { LoadedModel } from './llama-runtime';
@@ -13,14 +14,13 @@ import { PieceText } from './tokenize';
  * token of the last message's content the model's next-token distribution at the position before
  * it is read through `controlledEvaluate`.
  *
- * What p means: the same as for generated tokens (contract/token.ts): temperature 1, renormalised
- * over the top K candidates, K = max(topAlternatives, 10). `top` lists the first topAlternatives of
- * them. A token outside the top K gets the same formula, exp(l) / Σ_topK exp(lᵢ) — below the K-th
- * candidate's p, and on the same scale as everything else — read from a wider pool of candidates
- * (SCORE_POOL, 1000) asked from llama.cpp and renormalised here. Only a token outside that pool has
- * p = null (the model found it less likely than 1000 others; its value is not known), as has the
- * first token of the whole prompt (nothing before it). Perplexity = exp(mean −ln p) over the tokens
- * with a p; tokens with p = null are left out of it.
+ * What p means: the whole-vocabulary softmax at temperature 1 (contract/token.ts), exact, read
+ * through exact-probabilities.ts for the model's top SCORE_POOL (1000) candidates at each position;
+ * `top` lists the first topAlternatives of them. Only a token outside that pool has p = null (the
+ * model found it less likely than 1000 others), as has the first token of the whole prompt (nothing
+ * before it). Perplexity = exp(mean −ln p) over the tokens with a p. Where the exact pass is
+ * unavailable (node-llama-cpp's internals differ), p falls back to the top-K share (K =
+ * max(topAlternatives, 10)) and the result's `meaning` says so.
  *
  * The KV cache: scoring runs on the chat's own sequence. It reuses the cached prefix it shares with
  * the previous prompt (up to the position before the scored message), evaluates the rest of the
@@ -55,7 +55,15 @@ export async function scorePrompt(loaded: LoadedModel, messages: readonly ChatTu
   const keep = await keepCachedPrefix(loaded, toEvaluate, firstNeeded);
   const generateNext = { probabilities: true, options: { temperature: 1, topK: pool, topP: 1, minP: 0 } } as const;
   const input: ControlledEvaluateInputItem[] = toEvaluate.slice(keep).map((token, i) => (keep + i >= firstNeeded ? [token, { generateNext }] : token));
-  const output = input.length > 0 ? await sequence.controlledEvaluate(input) : [];
+  const exact = loaded.exact;
+  if (exact !== null) exact.enabled = true;
+  let output: Awaited<ReturnType<typeof sequence.controlledEvaluate>>;
+  try {
+    output = input.length > 0 ? await sequence.controlledEvaluate(input) : [];
+  } finally {
+    if (exact !== null) exact.enabled = false;
+  }
+  const meaning: ProbabilityMeaning = exact !== null ? 'whole-vocabulary' : 'top-k-share';
 
   const scored: ScoredPrompt['tokens'] = [];
   let logSum = 0;
@@ -71,7 +79,7 @@ export async function scorePrompt(loaded: LoadedModel, messages: readonly ChatTu
     // The map is sorted, highest first; its first K entries are the top K.
     const entries = [...probabilities];
     const topK = entries.slice(0, K);
-    const norm = topK.reduce((sum, [, p]) => sum + p, 0);
+    const norm = meaning === 'whole-vocabulary' ? 1 : topK.reduce((sum, [, p]) => sum + p, 0);
     const raw = probabilities.get(id);
     const p = raw === undefined || norm <= 0 ? null : Math.min(1, raw / norm);
     if (p !== null && p > 0) {
@@ -85,5 +93,5 @@ export async function scorePrompt(loaded: LoadedModel, messages: readonly ChatTu
       top: topK.slice(0, topAlternatives).map(([alt, q]) => ({ id: alt, text: pieces.piece(alt).text, p: q / norm })),
     });
   }
-  return { tokens: scored, perplexity: counted > 0 ? Math.exp(logSum / counted) : null, evaluatedTokens: input.length };
+  return { tokens: scored, perplexity: counted > 0 ? Math.exp(logSum / counted) : null, meaning, evaluatedTokens: input.length };
 }
