@@ -48,7 +48,7 @@ export function createHandlers(deps: {
       withSources(deps.documents, store.selectBranch(conversationId, messageId)),
     'conversations.export': async ({ id, format }) => store.exportConversation(id, format),
     'conversations.exportAll': async () => store.exportAll(),
-    'conversations.import': async ({ content }) => store.importConversation(content),
+    'conversations.import': async ({ content, encoding }) => store.importFile(Buffer.from(content, encoding ?? 'utf8')),
     'store.status': async () => ({ recovery: store.recovery, backups: store.listBackups() }),
     'store.backup': async () => store.backup(),
     'store.restoreBackup': async ({ fileName }) => {

@@ -29,6 +29,7 @@ import {
   conversationSummarySchema,
   backupInfoSchema,
   exportedFileSchema,
+  importResultSchema,
   storeRecoverySchema,
   presetSchema,
   searchHitSchema,
@@ -104,9 +105,10 @@ export const calls = {
     result: exportedFileSchema,
   },
   'conversations.exportAll': { args: empty, result: exportedFileSchema },
+  /** A JSON export (utf8) or an "Export all" zip (base64); conversations already here are not added again. */
   'conversations.import': {
-    args: z.object({ content: z.string().min(2).max(64 * 1024 * 1024) }).strict(),
-    result: conversationSummarySchema,
+    args: z.object({ content: z.string().min(2).max(64 * 1024 * 1024), encoding: z.enum(['utf8', 'base64']).optional() }).strict(),
+    result: importResultSchema,
   },
   'store.status': {
     args: empty,

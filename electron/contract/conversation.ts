@@ -107,6 +107,15 @@ export const exportedFileSchema = z.object({
 });
 export type ExportedFile = z.infer<typeof exportedFileSchema>;
 
+/** What "Import…" did with a file (a JSON export or an "Export all" zip). */
+export const importResultSchema = z.object({
+  /** Conversations added, in the file's order. */
+  imported: z.array(conversationSummarySchema),
+  /** Conversations of the file that were already here (the same conversation, or imported before): not added again. */
+  alreadyPresent: z.array(conversationSummarySchema),
+});
+export type ImportResult = z.infer<typeof importResultSchema>;
+
 export const backupInfoSchema = z.object({ fileName: z.string(), createdAt: z.number(), bytes: z.number() });
 export type BackupInfo = z.infer<typeof backupInfoSchema>;
 

@@ -32,9 +32,15 @@ function prepare(db: Database.Database) {
     insertConversation: db.prepare<[string, string, number, number]>(
       'INSERT INTO conversations (id, title, created_at, updated_at) VALUES (?, ?, ?, ?)',
     ),
-    importConversation: db.prepare<[string, string, number, number, number, string, string | null]>(
-      `INSERT INTO conversations (id, title, created_at, updated_at, pinned, system_prompt, sampling)
-       VALUES (?, ?, ?, ?, ?, ?, ?)`,
+    importConversation: db.prepare<[string, string, number, number, number, string, string | null, string | null]>(
+      `INSERT INTO conversations (id, title, created_at, updated_at, pinned, system_prompt, sampling, origin_id)
+       VALUES (?, ?, ?, ?, ?, ?, ?, ?)`,
+    ),
+    originOf: db.prepare<[string], string | null>('SELECT origin_id FROM conversations WHERE id = ?').pluck(),
+    /** A conversation not deleted that is known by one of these ids (a JSON array), here or where it came from. */
+    presentAs: db.prepare<[string, string], ConversationRow>(
+      `SELECT ${CONVERSATION_COLUMNS} FROM conversations WHERE deleted_at IS NULL
+       AND (id IN (SELECT value FROM json_each(?)) OR origin_id IN (SELECT value FROM json_each(?))) LIMIT 1`,
     ),
     renameConversation: db.prepare<[string, string]>('UPDATE conversations SET title = ? WHERE id = ? AND deleted_at IS NULL'),
     softDelete: db.prepare<[number, string]>('UPDATE conversations SET deleted_at = ? WHERE id = ? AND deleted_at IS NULL'),
@@ -56,6 +62,8 @@ export interface ImportedConversation {
   pinned: boolean;
   systemPrompt: string;
   samplingOverrides: Partial<Sampling>;
+  /** The id it was first known by (see migration 006), or null. */
+  originId: string | null;
 }
 
 /** The conversations table: the list, titles, pins, soft deletion, per-conversation settings. */
@@ -118,6 +126,7 @@ export class Conversations {
       source.pinned ? 1 : 0,
       wellFormed(source.systemPrompt),
       Object.keys(source.samplingOverrides).length === 0 ? null : JSON.stringify(source.samplingOverrides),
+      source.originId,
     );
     return id;
   }
@@ -187,6 +196,19 @@ export class Conversations {
       if (this.sql.setEngine.run(engine === LOCAL_ENGINE ? null : engine, id).changes === 0) throw notFound('conversation', id);
       return this.detail(this.require(id));
     })();
+  }
+
+  /** The id an imported conversation had where it came from (null for one made here). */
+  originOf(row: ConversationRow): string | null {
+    return this.sql.originOf.get(row.id) ?? null;
+  }
+
+  /** The conversation, not deleted, that any of these ids (its own or its origin's) names, if any. */
+  presentAs(ids: readonly string[]): ConversationSummary | null {
+    if (ids.length === 0) return null;
+    const json = JSON.stringify(ids);
+    const row = this.sql.presentAs.get(json, json);
+    return row === undefined ? null : toSummary(row);
   }
 
   /** A conversation that is not deleted. */

@@ -7,6 +7,7 @@ import type {
   ConversationDetail,
   ConversationSummary,
   ExportedFile,
+  ImportResult,
   Message,
   Preset,
   SearchHit,
@@ -58,7 +59,7 @@ interface Parts {
   presets: PresetsAndSettings;
 }
 
-function partsFor(db: Database.Database): Parts {
+function partsFor(db: Database.Database, path: string): Parts {
   const conversations: Conversations = new Conversations(db, (id, leaf) => tree.branch(id, leaf));
   const tree: MessageTree = new MessageTree(db, (id) => conversations.require(id).current_leaf_id);
   return {
@@ -66,7 +67,7 @@ function partsFor(db: Database.Database): Parts {
     conversations,
     tree,
     search: new ConversationSearch(db),
-    transfer: new ConversationTransfer(db, conversations, tree),
+    transfer: new ConversationTransfer(db, conversations, tree, path === MEMORY_PATH || path === '' ? null : path),
     presets: new PresetsAndSettings(db),
   };
 }
@@ -103,7 +104,7 @@ export class SqliteStore implements Store {
   }
 
   private attach(db: Database.Database): void {
-    this.parts = partsFor(db);
+    this.parts = partsFor(db, this.path);
   }
 
   // ---- Conversations (conversations.ts) ----
@@ -202,8 +203,16 @@ export class SqliteStore implements Store {
     return this.parts.transfer.exportAll();
   }
 
+  exportAllTo(path: string): { conversations: number; bytes: number } {
+    return this.parts.transfer.exportAllTo(path);
+  }
+
   importConversation(json: string): ConversationSummary {
     return this.parts.transfer.importConversation(json);
+  }
+
+  importFile(bytes: Uint8Array): ImportResult {
+    return this.parts.transfer.importFile(bytes);
   }
 
   // ---- Backups (backup-restore.ts) and integrity (integrity.ts) ----

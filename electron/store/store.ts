@@ -3,6 +3,7 @@ import type { Sampling } from '../contract/model';
 import type { GeneratedToken } from '../contract/token';
 import type {
   ExportedFile,
+  ImportResult,
   Preset,
   SearchHit,
   ConversationDetail,
@@ -72,9 +73,17 @@ export interface Store {
   /** Full-text search (FTS5) over titles and message text, best first. */
   search(query: string, limit: number): SearchHit[];
   exportConversation(id: string, format: 'markdown' | 'json'): ExportedFile;
+  /** Every conversation as a zip of JSON and Markdown files (built on disk, then read back for the browser). */
   exportAll(): ExportedFile;
-  /** Imports a conversation exported as JSON (tree, stats and token probabilities kept) under new ids. */
+  /** Streams every conversation into a zip at `path` (fflate, deflated), one conversation in memory at a time. */
+  exportAllTo(path: string): { conversations: number; bytes: number };
+  /** Imports a conversation exported as JSON (tree, stats and token probabilities kept) under new ids, always as a new copy. */
   importConversation(json: string): ConversationSummary;
+  /**
+   * What "Import…" reads: a JSON export or an "Export all" zip, all or nothing. Conversations already
+   * here (the same one, or one imported from the same origin before) are reported, not added again.
+   */
+  importFile(bytes: Uint8Array): ImportResult;
   /** Writes a consistent copy (VACUUM INTO, atomically renamed) to the backups folder, keeping the last few. */
   backup(): BackupInfo;
   listBackups(): BackupInfo[];

@@ -44,6 +44,8 @@ const exportDocumentSchema = z.object({
   exportedAt: z.number().optional(),
   conversation: z.object({
     id: z.string().optional(),
+    /** Where an imported conversation first came from (its id there); absent for one made here. */
+    originId: z.string().optional(),
     title: z.string(),
     createdAt: z.number(),
     updatedAt: z.number(),
@@ -58,19 +60,22 @@ export type ExportDocument = z.infer<typeof exportDocumentSchema>;
 
 export interface ConversationExport {
   detail: ConversationDetail;
+  /** The id the conversation had where it was first exported from, if it was imported. */
+  originId: string | null;
   /** The sampling settings the user changed (not the defaults), as stored. */
   samplingOverrides: Partial<Sampling>;
   /** Every message of the tree, parents before children. */
   tree: Message[];
 }
 
-export function toJsonDocument({ detail, samplingOverrides, tree }: ConversationExport, exportedAt: number): ExportDocument {
+export function toJsonDocument({ detail, originId, samplingOverrides, tree }: ConversationExport, exportedAt: number): ExportDocument {
   return {
     format: EXPORT_FORMAT,
     version: EXPORT_VERSION,
     exportedAt,
     conversation: {
       id: detail.id,
+      ...(originId === null ? {} : { originId }),
       title: detail.title,
       createdAt: detail.createdAt,
       updatedAt: detail.updatedAt,
@@ -145,6 +150,12 @@ export function parseJsonDocument(json: string): ExportDocument {
     throw invalid('This Glassbox export is damaged: its current message is not in the file.');
   }
   return document;
+}
+
+/** The ids a conversation in an export is known by: its own there, and where it came from before that. */
+export function originIds(document: ExportDocument): string[] {
+  const { id, originId } = document.conversation;
+  return [id, originId].filter((value): value is string => value !== undefined && value !== '');
 }
 
 /** The messages ordered parents first; throws if they do not form a tree (a cycle). */

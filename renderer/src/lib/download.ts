@@ -8,6 +8,18 @@ export function base64ToBytes(base64: string): Uint8Array<ArrayBuffer> {
   return bytes;
 }
 
+/** bytes → base64, in slices so a large archive does not overflow the argument list. */
+export function bytesToBase64(bytes: Uint8Array): string {
+  let binary = '';
+  for (let i = 0; i < bytes.length; i += 0x8000) binary += String.fromCharCode(...bytes.subarray(i, i + 0x8000));
+  return btoa(binary);
+}
+
+/** Whether a file's first bytes are a zip's (an "Export all" archive), not JSON text. */
+export function isZip(bytes: Uint8Array): boolean {
+  return bytes[0] === 0x50 && bytes[1] === 0x4b && (bytes[2] === 3 || bytes[2] === 5);
+}
+
 /** The exported file as a Blob: text as it is, archives decoded from base64. */
 export function exportedFileToBlob(file: ExportedFile): Blob {
   const body = file.encoding === 'base64' ? base64ToBytes(file.content) : file.content;

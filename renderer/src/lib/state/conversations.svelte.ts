@@ -2,11 +2,27 @@ import type { GlassboxClient } from '../../../../electron/contract/api';
 import type {
   BackupInfo,
   ConversationSummary,
+  ImportResult,
   Preset,
   StoreRecovery,
 } from '../../../../electron/contract/conversation';
-import { downloadExportedFile } from '../download';
+import { bytesToBase64, downloadExportedFile, isZip } from '../download';
 import { SearchState } from './search.svelte';
+
+/** What to tell the user after an import: how many were added, and which were already here. */
+export function describeImport(result: ImportResult, fileName: string): string {
+  const { imported, alreadyPresent } = result;
+  const title = (c: ConversationSummary | undefined): string => `“${c?.title || fileName}”`;
+  const added =
+    imported.length === 0 ? '' : imported.length === 1 ? `Imported ${title(imported[0])}.` : `Imported ${imported.length} conversations.`;
+  const found =
+    alreadyPresent.length === 0
+      ? ''
+      : alreadyPresent.length === 1
+        ? `${title(alreadyPresent[0])} is already in your conversations, so it was not added again.`
+        : `${alreadyPresent.length} conversations were already here and were not added again.`;
+  return [added, found].filter((part) => part !== '').join(' ') || `${fileName} held no conversations.`;
+}
 
 /** A conversation just deleted, which can still be brought back. */
 export interface Undoable {
@@ -144,12 +160,16 @@ export class ConversationsStore {
     downloadExportedFile(await this.client.call('conversations.exportAll', {}));
   }
 
-  /** Imports an exported JSON conversation; resolves to the new conversation. */
-  async importFile(file: File): Promise<ConversationSummary> {
-    const content = await file.text();
-    const conversation = await this.client.call('conversations.import', { content });
-    this.upsert(conversation);
-    return conversation;
+  /**
+   * Imports a JSON export or an "Export all" zip (sent as base64). Conversations already here are
+   * not added again; the result says which were added and which were found.
+   */
+  async importFile(file: File): Promise<ImportResult> {
+    const bytes = new Uint8Array(await file.arrayBuffer());
+    const args = isZip(bytes) ? { content: bytesToBase64(bytes), encoding: 'base64' as const } : { content: new TextDecoder().decode(bytes) };
+    const result = await this.client.call('conversations.import', args);
+    for (const conversation of result.imported) this.upsert(conversation);
+    return result;
   }
 
   async refreshPresets(): Promise<void> {
