@@ -33,7 +33,7 @@ export interface RunHandle {
  * streamed text: pieces that might begin one are held back, and when one matches, the answer is
  * cut before it and the engine is stopped. Throws synchronously when the queue is full.
  */
-export function runPrepared(queue: EngineQueue, source: string, prepared: PreparedRequest, onPiece: (piece: Piece) => void): RunHandle {
+export function runPrepared(queue: EngineQueue, source: string, prepared: PreparedRequest, onPiece: (piece: Piece) => void, beforeStart?: () => void): RunHandle {
   const detector = new StopDetector<GeneratedToken>(prepared.stops);
   const pieces: Piece[] = [];
   let text = '';
@@ -48,17 +48,22 @@ export function runPrepared(queue: EngineQueue, source: string, prepared: Prepar
       onPiece(piece);
     }
   };
-  const generation = queue.generate(source, prepared.request, (_index, token) => {
-    // Tokens already on their way when we stopped are not part of the answer.
-    if (matchedStop || aborted) return;
-    received++;
-    const pushed = detector.push({ text: token.text, payload: token });
-    release(pushed.release);
-    if (pushed.stopped) {
-      matchedStop = true;
-      generation.stop();
-    }
-  });
+  const generation = queue.generate(
+    source,
+    prepared.request,
+    (_index, token) => {
+      // Tokens already on their way when we stopped are not part of the answer.
+      if (matchedStop || aborted) return;
+      received++;
+      const pushed = detector.push({ text: token.text, payload: token });
+      release(pushed.release);
+      if (pushed.stopped) {
+        matchedStop = true;
+        generation.stop();
+      }
+    },
+    beforeStart ? { beforeStart } : {},
+  );
   const outcome = generation.result.then((result): RunOutcome => {
     if (!matchedStop && !aborted) release(detector.flush());
     const byLength = result.finishReason === 'max-tokens' || result.finishReason === 'context-full';

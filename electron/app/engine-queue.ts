@@ -42,9 +42,18 @@ export interface QueueStats {
   bySource: Record<string, number>;
 }
 
+export interface GenerateOptions {
+  /**
+   * Runs when the generation's turn comes, before the engine sees it; a throw fails the
+   * generation with that error instead (the API: its model is no longer the loaded one).
+   */
+  beforeStart?: () => void;
+}
+
 interface Job {
   source: string;
   request: GenerateRequest;
+  beforeStart: (() => void) | null;
   onToken: (index: number, token: GeneratedToken) => void;
   enqueuedAt: number;
   startedAt: number | null;
@@ -56,9 +65,10 @@ interface Job {
 
 /**
  * Serialises generations over one engine (which runs one at a time and refuses a second one),
- * first in, first out within a source and round-robin between sources: the app's chat and each
- * API client take turns, so a burst of API requests delays the user's prompt by at most one
- * answer per other active source, never by the whole backlog. Everything but generate passes
+ * first in, first out within a source and round-robin between API sources, with the app's chat
+ * (the unbounded sources) ahead of them: a burst of API requests delays the user's prompt by the
+ * answer being written, never by the backlog. A source is whoever the caller says it is; the API
+ * server names it after the connection, never after a field the client chooses. Everything but generate passes
  * straight through (the engine process orders loads, tokenizing and scoring itself).
  *
  * stop() on a waiting generation removes it from the queue and resolves it as 'stopped' with no
@@ -101,7 +111,7 @@ export class EngineQueue {
   }
 
   /** Queues a generation for `source`. Throws 'busy' synchronously when a bounded source finds the queue full. */
-  generate(source: string, request: GenerateRequest, onToken: (index: number, token: GeneratedToken) => void): Generation {
+  generate(source: string, request: GenerateRequest, onToken: (index: number, token: GeneratedToken) => void, options: GenerateOptions = {}): Generation {
     if (!this.unbounded.has(source) && this.boundedWaiting() >= this.maxWaiting) {
       throw new GlassboxError('busy', `The model is busy: ${this.maxWaiting} requests are already waiting. Try again shortly.`);
     }
@@ -111,7 +121,7 @@ export class EngineQueue {
       resolve = res;
       reject = rej;
     });
-    const job: Job = { source, request, onToken, enqueuedAt: this.now(), startedAt: null, stoppedAt: null, inner: null, resolve, reject };
+    const job: Job = { source, request, beforeStart: options.beforeStart ?? null, onToken, enqueuedAt: this.now(), startedAt: null, stoppedAt: null, inner: null, resolve, reject };
     let jobs = this.waiting.get(source);
     if (!jobs) {
       jobs = [];
@@ -195,17 +205,18 @@ export class EngineQueue {
   }
 
   /**
-   * Round-robin as "least recently served first": the source that had its turn longest ago goes
-   * next, a source that never had one goes before all that had, and ties go to the oldest waiting
-   * generation. So the app's prompt, arriving behind twenty API requests
-   * from one client, runs right after the answer being written now.
+   * The app's own chat first (the user is waiting, and asks for one answer at a time); between the
+   * others round-robin as "least recently served first": the source that had its turn longest ago
+   * goes next, a source that never had one goes before all that had, and ties go to the oldest
+   * waiting generation. So the app's prompt, however many API clients queued what, runs right
+   * after the answer being written now; no client can push ahead of it by looking new.
    */
   private next(): { source: string; jobs: Job[] } | null {
     let best: { source: string; jobs: Job[]; turn: number; since: number } | null = null;
     for (const [source, jobs] of this.waiting) {
       const head = jobs[0];
       if (!head) continue;
-      const turn = this.lastTurn.get(source) ?? -1;
+      const turn = this.unbounded.has(source) ? -Infinity : (this.lastTurn.get(source) ?? -1);
       if (best === null || turn < best.turn || (turn === best.turn && head.enqueuedAt < best.since)) {
         best = { source, jobs, turn, since: head.enqueuedAt };
       }
@@ -227,6 +238,7 @@ export class EngineQueue {
     job.startedAt = this.now();
     let inner: Generation;
     try {
+      job.beforeStart?.();
       inner = this.engine.generate(job.request, job.onToken);
     } catch (error) {
       this.settle(job, null, error);

@@ -6,7 +6,7 @@ Usage:
   glassbox generate MODEL.gguf --prompt TEXT [--max-tokens N] [--top-k K] [--temperature T] [--seed S] [--threads N] [--json]
   glassbox inspect MODEL.gguf [--json] [--types] [--context N]
   glassbox web [--model PATH] [--data-dir DIR] [--port N] [--threads N]
-  glassbox serve --model MODEL.gguf [--port N] [--api-key KEY] [--host H] [--threads N]
+  glassbox serve --model MODEL.gguf [--port N] [--api-key KEY] [--host H] [--allow-origin URL]... [--threads N]
   glassbox bench [--json] [--quick] [--only SECTION,...]
   glassbox models list [--json] [--dir DIR]
   glassbox models pull MODEL [--dir DIR] [--sha256 HEX] [--json]

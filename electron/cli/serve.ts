@@ -1,7 +1,8 @@
 import { APP_SOURCE, EngineQueue } from '../app/engine-queue';
 import { DEFAULT_API_PORT, MIN_API_KEY_LENGTH } from '../contract/api-server';
 import { modelId } from '../api-server/requests';
-import { isLoopbackHost, startApiServer } from '../api-server/server';
+import { isLoopbackHost, normalizeOrigin } from '../api-server/access';
+import { startApiServer } from '../api-server/server';
 import { DEFAULT_LOAD_OPTIONS } from '../contract/engine-protocol';
 import type { ModelState } from '../contract/model';
 import { intOption, parse, UsageError } from './args';
@@ -19,6 +20,7 @@ export async function runServe(argv: string[]): Promise<number> {
       port: { type: 'string' },
       host: { type: 'string' },
       'api-key': { type: 'string' },
+      'allow-origin': { type: 'string', multiple: true },
       threads: { type: 'string' },
     },
     false,
@@ -34,6 +36,10 @@ export async function runServe(argv: string[]): Promise<number> {
   if (!isLoopbackHost(host) && apiKey === null) {
     throw new UsageError(`--host ${host} lets other computers use the model; it needs --api-key KEY (or GLASSBOX_API_KEY).`);
   }
+  const allowedOrigins = values['allow-origin'] ?? [];
+  for (const origin of allowedOrigins) {
+    if (normalizeOrigin(origin) === null) throw new UsageError(`--allow-origin needs a web origin such as http://localhost:3000, not ${origin}.`);
+  }
 
   const engine = createLocalEngine();
   const queue = new EngineQueue(engine, { unboundedSources: [APP_SOURCE] });
@@ -46,6 +52,7 @@ export async function runServe(argv: string[]): Promise<number> {
       host,
       port,
       apiKey,
+      allowedOrigins,
       onRequest: (e) => {
         const tokens = e.completionTokens === null ? '' : ` ${e.promptTokens ?? 0}+${e.completionTokens} tokens`;
         process.stderr.write(`${new Date(e.at).toISOString()} ${e.client} ${e.method} ${e.path} ${e.status} ${e.durationMs.toFixed(0)} ms${tokens}\n`);

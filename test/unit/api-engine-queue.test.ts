@@ -53,8 +53,8 @@ describe('EngineQueue', () => {
     const app = queue.forSource(APP_SOURCE).generate(request('app'), () => {});
     expect(queue.stats).toMatchObject({ running: 'api:a', waiting: 6 });
     for (let i = 0; i < 7; i++) await fake.finishCurrent();
-    // The app and b had not had a turn, so they go before a's backlog; then sources alternate.
-    expect(fake.started).toEqual(['a1', 'b1', 'app', 'a2', 'b2', 'a3', 'a4']);
+    // The app goes first; b had not had a turn, so it goes before a's backlog; then sources alternate.
+    expect(fake.started).toEqual(['a1', 'app', 'b1', 'a2', 'b2', 'a3', 'a4']);
     await expect(app.result).resolves.toMatchObject({ status: 'complete' });
     await expect(Promise.all(results)).resolves.toHaveLength(4);
   });
@@ -67,6 +67,43 @@ describe('EngineQueue', () => {
     queue.generate(APP_SOURCE, request('app'), () => {});
     await fake.finishCurrent();
     expect(fake.started.slice(0, 3)).toEqual(['api0', 'api1', 'app']);
+  });
+
+  it('keeps the app ahead of API sources that keep appearing new, once it has had a turn', async () => {
+    const fake = new FakeEngine();
+    const queue = new EngineQueue(fake.engine);
+    queue.generate(APP_SOURCE, request('app-first'), () => {});
+    await fake.finishCurrent();
+    // Twenty sources that never had a turn, as twenty addresses (or, before, twenty `user` names) would be.
+    for (let i = 0; i < 20; i++) queue.generate(`api:client-${i}`, request(`c${i}`), () => {});
+    queue.generate(APP_SOURCE, request('app-second'), () => {});
+    await fake.finishCurrent();
+    await fake.finishCurrent();
+    expect(fake.started.slice(0, 3)).toEqual(['app-first', 'c0', 'app-second']);
+  });
+
+  it('fails a generation whose precondition no longer holds when its turn comes, and goes on', async () => {
+    const fake = new FakeEngine();
+    const queue = new EngineQueue(fake.engine);
+    let modelStillThere = true;
+    const outcomes: string[] = [];
+    queue.onOutcome((o) => outcomes.push(`${o.source}:${o.status}`));
+    queue.generate('api:a', request('running'), () => {});
+    const bound = queue.generate('api:a', request('bound'), () => {}, {
+      beforeStart: () => {
+        if (!modelStillThere) throw new Error('its model is gone');
+      },
+    });
+    const failed = bound.result.then(
+      () => null,
+      (error: unknown) => error,
+    );
+    queue.generate('api:a', request('next'), () => {});
+    modelStillThere = false;
+    await fake.finishCurrent();
+    expect(await failed).toMatchObject({ message: 'its model is gone' });
+    expect(fake.started).toEqual(['running', 'next']);
+    expect(outcomes).toEqual(['api:a:complete', 'api:a:error']);
   });
 
   it('refuses API requests beyond its bound, never the app', () => {

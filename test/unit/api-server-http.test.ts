@@ -37,19 +37,25 @@ function scriptedEngine(): { engine: Engine; release: () => void } {
 
 const facts = { fileName: 'tiny.gguf', path: '/models/tiny.gguf', contextSize: 256 } as ModelFacts;
 let server: ApiServer;
+let queue: EngineQueue;
 let client: OpenAI;
 let release: () => void;
 
 beforeAll(async () => {
   const scripted = scriptedEngine();
   release = scripted.release;
-  server = await startApiServer({ queue: new EngineQueue(scripted.engine, { maxWaiting: 1 }), modelState: () => ({ status: 'loaded', facts }), port: 0 });
+  queue = new EngineQueue(scripted.engine, { maxWaiting: 1 });
+  server = await startApiServer({ queue, modelState: () => ({ status: 'loaded', facts }), port: 0 });
   client = new OpenAI({ baseURL: server.baseUrl, apiKey: 'x', maxRetries: 0 });
 });
 
 afterAll(async () => {
   await server.close();
 });
+
+async function until(condition: () => boolean): Promise<void> {
+  while (!condition()) await new Promise((r) => setTimeout(r, 1));
+}
 
 const ask = (content: string, extra: Partial<OpenAI.ChatCompletionCreateParamsNonStreaming> = {}) =>
   client.chat.completions.create({ model: 'tiny', messages: [{ role: 'user', content }], ...extra });
@@ -65,9 +71,11 @@ describe('the API server over a scripted engine', () => {
   });
 
   it('answers 503 with Retry-After when the queue is full', async () => {
+    // Ordered by the queue's own state, not by a sleep: one running, one waiting, then one too many.
     const running = ask('hold');
+    await until(() => queue.stats.running !== null);
     const waiting = ask('a|b');
-    await new Promise((r) => setTimeout(r, 50));
+    await until(() => queue.stats.waiting === 1);
     const refused = await ask('c').catch((e: unknown) => e);
     expect(refused).toBeInstanceOf(APIError);
     expect((refused as APIError).status).toBe(503);
@@ -76,5 +84,26 @@ describe('the API server over a scripted engine', () => {
     release();
     await expect(running).resolves.toBeDefined();
     expect((await waiting).choices[0]?.message.content).toBe('ab');
+  });
+
+  it('refuses bodies that do not say they are JSON, and browser requests from other sites, before the queue', async () => {
+    const body = JSON.stringify({ model: 'tiny', messages: [{ role: 'user', content: 'x|y' }] });
+    const post = (headers: Record<string, string>) => fetch(`${server.baseUrl}/chat/completions`, { method: 'POST', headers, body });
+    const outcomes: string[] = [];
+    const off = queue.onOutcome((o) => outcomes.push(o.source));
+    const cases: [Record<string, string>, number, string][] = [
+      [{}, 415, 'unsupported_media_type'],
+      [{ 'Content-Type': 'text/plain' }, 415, 'unsupported_media_type'],
+      [{ 'Content-Type': 'application/json', 'Sec-Fetch-Site': 'cross-site' }, 403, 'origin_not_allowed'],
+      [{ 'Content-Type': 'application/json', Origin: 'http://127.0.0.1:1234' }, 403, 'origin_not_allowed'],
+    ];
+    for (const [headers, status, code] of cases) {
+      const response = await post(headers);
+      expect(response.status, JSON.stringify(headers)).toBe(status);
+      expect(((await response.json()) as { error: { code: string } }).error.code).toBe(code);
+    }
+    off();
+    expect(outcomes).toEqual([]);
+    expect((await post({ 'Content-Type': 'application/json; charset=utf-8' })).status).toBe(200);
   });
 });
