@@ -1,4 +1,4 @@
-import { mkdtempSync, writeFileSync } from 'node:fs';
+import { mkdirSync, mkdtempSync, writeFileSync } from 'node:fs';
 import { request } from 'node:http';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
@@ -13,19 +13,26 @@ const hub = new EventHub();
 const base = Object.fromEntries(CALL_NAMES.map((n) => [n, async () => []])) as unknown as Handlers;
 const router = new Router({ ...base, 'conversations.list': async () => [] });
 let server: WebServer;
+const SECRET = 'a file beside the renderer folder, never served';
 
 beforeAll(async () => {
-  const dir = mkdtempSync(join(tmpdir(), 'gb-web-'));
+  // The served folder is renderer/ inside a folder that holds a real file one level up.
+  const parent = mkdtempSync(join(tmpdir(), 'gb-web-'));
+  const dir = join(parent, 'renderer');
+  mkdirSync(dir);
   writeFileSync(join(dir, 'index.html'), '<!doctype html><title>t</title>');
+  writeFileSync(join(parent, 'secret.txt'), SECRET);
   server = await startWebServer({ router, hub, rendererDir: dir });
 });
 afterAll(() => server.close());
 
-function get(path: string, host?: string): Promise<{ status: number; headers: Record<string, unknown> }> {
+/** A raw GET: node's client sends the path as written, `..` and all. */
+function get(path: string, host?: string): Promise<{ status: number; headers: Record<string, unknown>; body: string }> {
   return new Promise((resolve, reject) => {
     const req = request({ host: '127.0.0.1', port: server.port, path, headers: host ? { host } : {} }, (res) => {
-      res.resume();
-      resolve({ status: res.statusCode ?? 0, headers: res.headers });
+      let body = '';
+      res.on('data', (chunk: Buffer) => (body += chunk.toString()));
+      res.on('end', () => resolve({ status: res.statusCode ?? 0, headers: res.headers, body }));
     });
     req.on('error', reject);
     req.end();
@@ -34,6 +41,32 @@ function get(path: string, host?: string): Promise<{ status: number; headers: Re
 
 function socket(query: string, origin?: string): WebSocket {
   return new WebSocket(`ws://127.0.0.1:${server.port}${WEB_SOCKET_PATH}${query}`, origin ? { origin } : {});
+}
+
+/** Resolves with the next `n` messages the socket receives. */
+function nextMessages(ws: WebSocket, n: number): Promise<Record<string, unknown>[]> {
+  const received: Record<string, unknown>[] = [];
+  return new Promise((resolve) => {
+    const onMessage = (data: Buffer): void => {
+      received.push(JSON.parse(data.toString()) as Record<string, unknown>);
+      if (received.length < n) return;
+      ws.off('message', onMessage);
+      resolve(received);
+    };
+    ws.on('message', onMessage);
+  });
+}
+
+/**
+ * Two ping/pong round trips: the server has handled every frame sent before, and whatever it wrote
+ * in answer (even a microtask later) precedes the second pong on the same connection.
+ */
+async function drained(ws: WebSocket): Promise<void> {
+  for (let i = 0; i < 2; i++) {
+    const pong = new Promise((resolve) => ws.once('pong', resolve));
+    ws.ping();
+    await pong;
+  }
 }
 
 function refusal(ws: WebSocket): Promise<number> {
@@ -59,9 +92,18 @@ describe('web mode server', () => {
     expect((await get('/', 'evil.example')).status).toBe(421);
   });
 
-  it('does not serve files outside the renderer', async () => {
-    expect((await get('/../package.json')).status).toBe(404);
-    expect((await get('/%2e%2e/%2e%2e/etc/passwd')).status).toBe(404);
+  it.each(['/../secret.txt', '/%2e%2e/secret.txt', '/..%2fsecret.txt', '/..%5csecret.txt', '/x/../../secret.txt', '/.%2e/secret.txt'])(
+    'does not serve an existing file outside the renderer: %s',
+    async (path) => {
+      const res = await get(path);
+      expect(res.status).toBe(404);
+      expect(res.body).not.toContain(SECRET);
+    },
+  );
+
+  it('serves files inside the renderer by the same raw paths', async () => {
+    expect((await get('/index.html')).status).toBe(200);
+    expect((await get('/x/../index.html')).status).toBe(200);
   });
 
   it('refuses a socket without the token, with a wrong token, or from another origin', async () => {
@@ -73,16 +115,15 @@ describe('web mode server', () => {
   it('answers calls and pushes events over an authorised socket', async () => {
     const ws = socket(`?token=${server.token}`, `http://127.0.0.1:${server.port}`);
     await new Promise((resolve) => ws.once('open', resolve));
-    const messages: unknown[] = [];
-    ws.on('message', (data) => messages.push(JSON.parse(data.toString())));
+    const results = nextMessages(ws, 2);
     ws.send(JSON.stringify({ type: 'call', id: 1, name: 'conversations.list', args: {} }));
     ws.send(JSON.stringify({ type: 'call', id: 2, name: 'model.load', args: { path: 3 } }));
-    await new Promise((r) => setTimeout(r, 100));
+    const answers = await results;
+    expect(answers).toContainEqual({ type: 'result', id: 1, ok: true, value: [] });
+    expect(answers).toContainEqual(expect.objectContaining({ type: 'result', id: 2, ok: false }));
+    const event = nextMessages(ws, 1);
     hub.emit('engine.crashed', { message: 'test' });
-    await new Promise((r) => setTimeout(r, 100));
-    expect(messages).toContainEqual({ type: 'result', id: 1, ok: true, value: [] });
-    expect(messages).toContainEqual(expect.objectContaining({ type: 'result', id: 2, ok: false }));
-    expect(messages).toContainEqual({ type: 'event', name: 'engine.crashed', payload: { message: 'test' } });
+    expect(await event).toEqual([{ type: 'event', name: 'engine.crashed', payload: { message: 'test' } }]);
     ws.close();
   });
 
@@ -133,20 +174,28 @@ describe('web mode server while the services start', () => {
 
       const ws = new WebSocket(`ws://127.0.0.1:${early.port}${WEB_SOCKET_PATH}?token=${early.token}`);
       await new Promise((resolve) => ws.once('open', resolve));
-      const messages: { id?: number; ok?: boolean }[] = [];
-      ws.on('message', (data) => messages.push(JSON.parse(data.toString()) as { id?: number }));
+      // Each message remembers whether the services were up when it arrived.
+      let provided = false;
+      const beforeUp: unknown[] = [];
+      ws.on('message', (data) => {
+        if (!provided) beforeUp.push(JSON.parse(data.toString()));
+      });
+      const answers = nextMessages(ws, 3);
       for (let id = 1; id <= 3; id += 1) ws.send(JSON.stringify({ type: 'call', id, name: 'conversations.list', args: {} }));
-      await new Promise((r) => setTimeout(r, 50));
-      expect(messages).toEqual([]);
+      await drained(ws);
+      expect(beforeUp).toEqual([]);
 
       const lateHub = new EventHub();
+      provided = true;
       provide({ router, hub: lateHub });
-      await new Promise((r) => setTimeout(r, 100));
+      const messages = await answers;
       expect(messages.map((m) => m.id)).toEqual([1, 2, 3]);
       expect(messages.every((m) => m.ok === true)).toBe(true);
+      // The socket subscribes to the late hub once it is there: a round trip later it hears its events.
+      await drained(ws);
+      const event = nextMessages(ws, 1);
       lateHub.emit('engine.crashed', { message: 'late' });
-      await new Promise((r) => setTimeout(r, 50));
-      expect(messages).toContainEqual({ type: 'event', name: 'engine.crashed', payload: { message: 'late' } });
+      expect(await event).toEqual([{ type: 'event', name: 'engine.crashed', payload: { message: 'late' } }]);
       ws.close();
     } finally {
       await early.close();
