@@ -1,4 +1,4 @@
-import { mkdtempSync, writeFileSync } from 'node:fs';
+import { copyFileSync, mkdtempSync, readFileSync, writeFileSync } from 'node:fs';
 import { createRequire } from 'node:module';
 import { tmpdir } from 'node:os';
 import { dirname, join } from 'node:path';
@@ -14,12 +14,23 @@ afterEach(() => {
   delete process.env[SQLITE_BINDING_ENV];
 });
 
+/** The shared libraries this process has mapped (Linux). */
+function mappedLibraries(): string {
+  return readFileSync('/proc/self/maps', 'utf8');
+}
+
 describe('the SQLite addon named by GLASSBOX_SQLITE_BINDING', () => {
-  it('is the one loaded', () => {
-    process.env[SQLITE_BINDING_ENV] = nodeBinding;
+  // A copy at a path of its own: it is loaded only if the variable is honoured (the default
+  // binding, which better-sqlite3 would load anyway, proves nothing).
+  it.runIf(process.platform === 'linux')('is the one loaded', () => {
+    const copy = join(mkdtempSync(join(tmpdir(), 'gb-binding-')), 'glassbox-test-sqlite.node');
+    copyFileSync(nodeBinding, copy);
+    expect(mappedLibraries()).not.toContain(copy);
+    process.env[SQLITE_BINDING_ENV] = copy;
     const db = openDatabase(':memory:');
     expect(db.pragma('user_version', { simple: true })).toBeGreaterThan(0);
     db.close();
+    expect(mappedLibraries()).toContain(copy);
   });
 
   it('fails loudly when it cannot be loaded, and never as a corrupt database', () => {
