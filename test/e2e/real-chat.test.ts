@@ -1,0 +1,48 @@
+import { describe, expect, it } from 'vitest';
+import type { Page } from 'playwright-core';
+import { SMOLLM2_135M } from '../models';
+import { useWebModeSession } from './harness';
+
+// A real multi-turn chat with SmolLM2-135M-Instruct in Chromium (web mode), then a reload. One
+// thread: a 135M model is fastest on one, and the test machine's two cores are shared.
+const session = useWebModeSession(() => ['--model', SMOLLM2_135M(), '--threads', '1']);
+
+/** The answers shown (each assistant message is an article; the user's are not). */
+const articles = (page: Page) => page.locator('main article');
+
+async function ask(page: Page, text: string, answers: number): Promise<string> {
+  await page.getByRole('textbox', { name: 'Message' }).fill(text);
+  await page.getByRole('button', { name: 'Send' }).click();
+  await expect.poll(() => articles(page).count(), { timeout: 60_000 }).toBe(answers);
+  await expect.poll(() => page.locator('main [aria-busy="true"]').count(), { timeout: 60_000 }).toBe(0);
+  return ((await articles(page).last().locator('.prose').textContent()) ?? '').trim();
+}
+
+describe('a real chat in Chromium', () => {
+  it('answers two turns with SmolLM2 and shows them again after a reload', async () => {
+    const page = await session.browser.newPage({ viewport: { width: 1280, height: 800 } });
+    await page.goto(session.web.url);
+    const panel = page.getByRole('complementary', { name: 'Model' });
+    await expect.poll(() => panel.textContent(), { timeout: 60_000 }).toMatch(/SmolLM2/);
+
+    await page.getByRole('button', { name: 'New chat' }).click();
+    const first = await ask(page, 'What is the capital of France?', 1);
+    const second = await ask(page, 'And what is the capital of Germany?', 2);
+    expect(first).toContain('Paris');
+    expect(second).toContain('Berlin');
+    for (const answer of [first, second]) expect(answer).not.toMatch(/<\|im_(start|end)\|>/);
+
+    await page.reload();
+    const entry = page.getByRole('navigation', { name: 'Conversations' }).getByRole('button', { name: 'What is the capital of France?', exact: true });
+    await expect.poll(() => entry.count(), { timeout: 60_000 }).toBe(1);
+    await entry.click();
+    await expect.poll(() => articles(page).count(), { timeout: 30_000 }).toBe(2);
+    const shown = await articles(page).locator('.prose').allTextContents();
+    expect(shown.map((t) => t.trim())).toEqual([first, second]);
+    const chat = (await page.locator('main').textContent()) ?? '';
+    expect(chat.indexOf('What is the capital of France?')).toBeLessThan(chat.indexOf(first));
+    expect(chat.indexOf(first)).toBeLessThan(chat.indexOf('And what is the capital of Germany?'));
+    expect(chat.indexOf('And what is the capital of Germany?')).toBeLessThan(chat.indexOf(second));
+    await page.close();
+  });
+});
