@@ -6,13 +6,14 @@ import { parse, UsageError } from './args';
 
 /** Every section `glassbox bench` runs, in order; `--only NAME` picks some. */
 async function sections(): Promise<BenchSection[]> {
-  const [{ storeBench }, { decodeBench }, { documentsBench }, { uiBench }] = await Promise.all([
+  const [{ storeBench }, { decodeBench }, { documentsBench }, { uiBench }, { inspectBench }] = await Promise.all([
     import('../bench/store-bench'),
     import('../bench/decode-bench'),
     import('../bench/documents-bench'),
     import('../bench/ui-bench'),
+    import('../bench/inspect-bench'),
   ]);
-  return [storeBench, decodeBench, documentsBench, uiBench];
+  return [storeBench, decodeBench, documentsBench, uiBench, inspectBench];
 }
 
 /** `glassbox bench [--json] [--quick] [--only store,decode]`: performance as ratios and medians. */
