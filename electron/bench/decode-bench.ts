@@ -35,7 +35,13 @@ import { median } from './stats';
  *   generation with the top-10 alternatives streamed back over IPC, every token kept and the
  *   answer saved to an in-memory SQLite store at the chat service's cadence (every 200 ms), at
  *   temperature 0 and 0.8. Rate as the engine process measures it (first to last token).
- * - llamaBenchTokensPerSecond when LLAMA_BENCH names a llama-bench binary (`-p 0 -n N -r 1`).
+ * - exactTokensPerSecond: the same at temperature 0 with exact (whole-vocabulary) probabilities for
+ *   every token (engine/exact-probabilities.ts); exactRatioToPlain, exactRatioToStreamed (the cost
+ *   of exactness against the streamed top-K shares: the colouring keeps the shares below 0.95).
+ * - promptTokensPerSecond: a 512-token prompt read through the app (chunked, engine/prompt-chunks.ts),
+ *   prompt tokens / time to first token.
+ * - llamaBenchTokensPerSecond when LLAMA_BENCH names a llama-bench binary (`-p 0 -n N -r 1`), and
+ *   its pp512 (`-p 512 -n 0`): exactRatioToLlamaBench, promptRatioToLlamaBench.
  *
  * Isolation: every measured run is a fresh process (load the model, one short warm-up decode, one
  * measured decode, exit) and nothing else of the bench is alive while it runs. An earlier version
@@ -51,6 +57,10 @@ import { median } from './stats';
  */
 
 const PROMPT = 'Once upon a time, in a small village at the edge of a forest, there lived';
+/** Prompt evaluation is compared with llama-bench's pp512. */
+const PROMPT_TOKENS = 512;
+/** BOS + 511 times " the" (one token each in the Llama 3 tokenizer): PROMPT_TOKENS tokens. */
+const LONG_PROMPT = `the${' the'.repeat(PROMPT_TOKENS - 2)}`;
 /** chat-service.ts saves a streaming answer at most this often. */
 const SAVE_INTERVAL_MS = 200;
 /** Tokens decoded in each process before the measured run (page faults, thread start-up). */
@@ -87,10 +97,13 @@ export const decodeBench: BenchSection = {
       { key: 'plain', label: 'plain', measure: (s) => measurePlain(s) },
       { key: 't0', label: 'app T=0', measure: (s, round) => measureApp(s, 0, round) },
       { key: 't08', label: 'app T=0.8', measure: (s, round) => measureApp(s, 0.8, round) },
+      { key: 'exact', label: 'app T=0 exact', measure: (s, round) => measureApp(s, 0, round, true) },
+      { key: 'prompt', label: 'app prompt', measure: (s) => measureAppPrompt(s) },
     ];
     const llamaBench = process.env.LLAMA_BENCH;
     if (llamaBench !== undefined && llamaBench.length > 0) {
       variants.push({ key: 'llamaBench', label: 'llama-bench', measure: (s) => measureLlamaBench(llamaBench, s) });
+      variants.push({ key: 'llamaBenchPrompt', label: 'llama-bench pp', measure: (s) => measureLlamaBench(llamaBench, s, PROMPT_TOKENS) });
     }
 
     const orders = balancedOrders(variants.length);
@@ -120,12 +133,21 @@ export const decodeBench: BenchSection = {
       ...spread('withProbabilitiesT08TokensPerSecond', of('t08')),
       probabilityOverheadRatio: round(pairedRatio(of('t0'), of('plain')), 3),
       probabilityOverheadRatioT08: round(pairedRatio(of('t08'), of('plain')), 3),
+      ...spread('exactTokensPerSecond', of('exact')),
+      exactRatioToPlain: round(pairedRatio(of('exact'), of('plain')), 3),
+      /** What exactness costs the streamed colouring: above 0.95, streaming could afford it. */
+      exactRatioToStreamed: round(pairedRatio(of('exact'), of('t0')), 3),
+      promptTokens: PROMPT_TOKENS,
+      ...spread('promptTokensPerSecond', of('prompt')),
     };
     if (rates.has('llamaBench')) {
       Object.assign(figures, spread('llamaBenchTokensPerSecond', of('llamaBench')));
       figures.ratioToLlamaBench = round(pairedRatio(of('t0'), of('llamaBench')), 3);
       figures.ratioToLlamaBenchT08 = round(pairedRatio(of('t08'), of('llamaBench')), 3);
       figures.plainRatioToLlamaBench = round(pairedRatio(of('plain'), of('llamaBench')), 3);
+      figures.exactRatioToLlamaBench = round(pairedRatio(of('exact'), of('llamaBench')), 3);
+      Object.assign(figures, spread('llamaBenchPromptTokensPerSecond', of('llamaBenchPrompt')));
+      figures.promptRatioToLlamaBench = round(pairedRatio(of('prompt'), of('llamaBenchPrompt')), 3);
     }
     return figures;
   },
@@ -228,10 +250,8 @@ async function measurePlain(setup: Setup): Promise<number> {
  * top-10 alternatives streamed back; every token kept and the answer saved to SQLite at the chat
  * service's cadence.
  */
-async function measureApp(setup: Setup, temperature: number, round: number): Promise<number> {
-  // GLASSBOX_BENCH_WORKER runs another build of the engine worker (before/after comparisons).
-  const workerPath = process.env.GLASSBOX_BENCH_WORKER;
-  const engine = new EngineHost(createNodeLauncher({ env: { GLASSBOX_THREADS: String(setup.threads) }, stderr: 'pipe', ...(workerPath ? { workerPath } : {}) }));
+async function measureApp(setup: Setup, temperature: number, round: number, exactProbabilities = false): Promise<number> {
+  const engine = benchEngine(setup);
   const store = openStore(':memory:');
   try {
     await engine.load(setup.model, { ...DEFAULT_LOAD_OPTIONS, gpu: 'cpu', threads: setup.threads, contextSize: 512 });
@@ -242,7 +262,7 @@ async function measureApp(setup: Setup, temperature: number, round: number): Pro
       let content = '';
       let lastSave = performance.now();
       const result = await engine.generate(
-        { messages: [{ role: 'user', content: PROMPT }], sampling: { ...DEFAULT_SAMPLING, temperature, seed: round + 1, maxTokens }, topAlternatives: TOP_ALTERNATIVES },
+        { messages: [{ role: 'user', content: PROMPT }], sampling: { ...DEFAULT_SAMPLING, temperature, seed: round + 1, maxTokens }, topAlternatives: TOP_ALTERNATIVES, exactProbabilities },
         (_index, token) => {
           kept.push(token);
           content += token.text;
@@ -266,9 +286,35 @@ async function measureApp(setup: Setup, temperature: number, round: number): Pro
   }
 }
 
-/** llama.cpp's own decode loop: one repetition per round, like the other variants. */
-async function measureLlamaBench(binary: string, setup: Setup): Promise<number> {
-  const args = ['-m', setup.model, '-p', '0', '-n', String(setup.tokens), '-t', String(setup.threads), '-r', '1', '-o', 'json'];
+/** A fresh engine process (GLASSBOX_BENCH_WORKER runs another build of the worker, for before/after comparisons). */
+function benchEngine(setup: Setup): EngineHost {
+  const workerPath = process.env.GLASSBOX_BENCH_WORKER;
+  return new EngineHost(createNodeLauncher({ env: { GLASSBOX_THREADS: String(setup.threads) }, stderr: 'pipe', ...(workerPath ? { workerPath } : {}) }));
+}
+
+/**
+ * Prompt evaluation through the app (engine process, chunked reading with its cancel checks, the
+ * first token's sampling included): a PROMPT_TOKENS-token prompt, rate = prompt tokens / time to
+ * first token. Warmed up with a short prompt first, as llama-bench warms up.
+ */
+async function measureAppPrompt(setup: Setup): Promise<number> {
+  const engine = benchEngine(setup);
+  try {
+    await engine.load(setup.model, { ...DEFAULT_LOAD_OPTIONS, gpu: 'cpu', threads: setup.threads, contextSize: 2 * PROMPT_TOKENS });
+    const ask = (content: string) =>
+      engine.generate({ messages: [{ role: 'user', content }], sampling: { ...DEFAULT_SAMPLING, temperature: 0, maxTokens: 1 }, topAlternatives: TOP_ALTERNATIVES }, () => {}).result;
+    await ask(PROMPT);
+    const result = await ask(LONG_PROMPT);
+    return result.ttftMs !== null && result.ttftMs > 0 ? (result.evaluatedPromptTokens * 1000) / result.ttftMs : Number.NaN;
+  } finally {
+    await engine.dispose();
+  }
+}
+
+/** llama.cpp's own loop: one repetition per round, like the other variants; `promptTokens` measures prompt evaluation (ppN) instead of decoding. */
+async function measureLlamaBench(binary: string, setup: Setup, promptTokens = 0): Promise<number> {
+  const counts = promptTokens > 0 ? ['-p', String(promptTokens), '-n', '0'] : ['-p', '0', '-n', String(setup.tokens)];
+  const args = ['-m', setup.model, ...counts, '-t', String(setup.threads), '-r', '1', '-o', 'json'];
   const output = await runToEnd(binary, args, process.env);
   if (output.code !== 0) throw new Error(`decode bench: llama-bench failed (${output.code}): ${output.stderr.trim().split('\n').slice(-2).join(' ')}`);
   const rows = JSON.parse(output.stdout) as { avg_ts?: unknown }[];

@@ -18,7 +18,7 @@ it('measures the plain loop and the app path in fresh processes and reports pair
   try {
     const figures = await decodeBench.run({ workDir, quick: true, log: (line) => lines.push(line) });
     expect(figures.runs).toBe(1);
-    for (const key of ['plainTokensPerSecond', 'withProbabilitiesTokensPerSecond', 'withProbabilitiesT08TokensPerSecond', 'probabilityOverheadRatio', 'probabilityOverheadRatioT08']) {
+    for (const key of ['plainTokensPerSecond', 'withProbabilitiesTokensPerSecond', 'withProbabilitiesT08TokensPerSecond', 'probabilityOverheadRatio', 'probabilityOverheadRatioT08', 'exactTokensPerSecond', 'exactRatioToPlain', 'exactRatioToStreamed', 'promptTokensPerSecond']) {
       const value = figures[key];
       expect(typeof value, key).toBe('number');
       expect(value as number, key).toBeGreaterThan(0);
