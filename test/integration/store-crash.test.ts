@@ -5,6 +5,7 @@ import { join } from 'node:path';
 import Database from 'better-sqlite3';
 import { build } from 'rolldown';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
+import { createRng } from '../../electron/engine/sampler';
 import { openStore } from '../../electron/store/sqlite-store';
 import type { Store } from '../../electron/store/store';
 import { PROJECT_ROOT } from '../models';
@@ -105,13 +106,17 @@ describe('the store under kill -9', () => {
     const finals = new Map<string, Final>();
     let seed = Number(process.env.GLASSBOX_CRASH_SEED ?? Date.now() % 100000);
     const seedForReport = seed;
+    // The kill moments come from the same seed as the writers' work, so GLASSBOX_CRASH_SEED replays a failure.
+    const delays = createRng(seedForReport >>> 0 || 1);
+    console.log(`[store-crash] ${RUNS} kills; replay with GLASSBOX_CRASH_SEED=${seedForReport}`);
     let interrupted = 0;
     let reported = 0;
 
     for (let run = 0; run < RUNS; run++) {
-      // One run in eight is killed while starting up (opening, recovering the WAL, migrating).
+      // One run in eight is killed while starting up (Node's own start, then opening, recovering the
+      // WAL, migrating), timed from the spawn; the others while writing, timed from "ready".
       const early = run % 8 === 7;
-      const delay = early ? Math.random() * 60 : Math.random() * 60;
+      const delay = early ? delays() * 120 : delays() * 60;
       const lines = await runAndKill(path, ++seed, delay, !early);
       reported += lines.length;
 
