@@ -9,6 +9,7 @@ import type { Store } from '../store/store';
 import { DEFAULT_TITLE, titleFromPrompt } from './titles';
 import type { DocumentContext, DocumentContextProvider } from '../documents/context-budget';
 import { LOCAL_ENGINE } from '../contract/remote';
+import { AnswerParts } from '../contract/answer-parts';
 import { droppedTurns, withoutOldestTurns } from './context-window';
 
 /** How many alternatives each token keeps: the top-k shown in the UI and stored with the message. */
@@ -204,7 +205,8 @@ export class ChatService {
     const started = (async (): Promise<Message> => {
       try {
         if (prefix.length > 0) {
-          this.store.saveProgress(assistantMessage.id, prefix.map((t) => t.text).join(''), prefix);
+          const parts = new AnswerParts(prefix);
+          this.store.saveProgress(assistantMessage.id, parts.content, prefix, parts.thought);
           assistantMessage = this.store.getMessage(assistantMessage.id);
         }
         const context = await this.documentContext(conversation, history, sampling, facts);
@@ -235,7 +237,7 @@ export class ChatService {
 
   /** The answer was stopped (or its conversation deleted) while its passages were retrieved: it ends empty, never started. */
   private stoppedBeforeStart(answer: ActiveAnswer, prefix: GeneratedToken[], message: Message): Message {
-    const content = prefix.map((t) => t.text).join('');
+    const { content } = new AnswerParts(prefix);
     try {
       this.finish(answer, content, prefix, 'stopped', null, null);
     } catch (error) {
@@ -274,7 +276,9 @@ export class ChatService {
     const system = documents === undefined ? own : own === '' ? documents : `${own}\n\n${documents}`;
     return [
       ...(system.length > 0 ? [{ role: 'system' as const, content: system }] : []),
-      ...history.filter((m) => m.content.length > 0).map(({ role, content }) => ({ role, content })),
+      ...history
+        .filter((m) => m.content.length > 0)
+        .map(({ role, content, thought }) => ({ role, content, ...(thought != null && thought.length > 0 ? { thought } : {}) })),
     ];
   }
 
@@ -306,10 +310,11 @@ export class ChatService {
   private start(answer: ActiveAnswer, history: ChatTurn[], sampling: Sampling, prefix: GeneratedToken[], engine: Engine): void {
     const { conversationId, messageId } = answer;
     const tokens: GeneratedToken[] = [...prefix];
-    let content = prefix.map((t) => t.text).join('');
+    // The answer and a reasoning model's thought, each exactly its own tokens' text.
+    const parts = new AnswerParts(prefix);
     let lastSave = this.now();
     const save = (): void => {
-      this.store.saveProgress(messageId, content, tokens);
+      this.store.saveProgress(messageId, parts.content, tokens, parts.thought);
       lastSave = this.now();
     };
     const generation = engine.generate(
@@ -321,7 +326,7 @@ export class ChatService {
       },
       (index, token) => {
         tokens.push(token);
-        content += token.text;
+        parts.push(token);
         this.hub.emit('chat.token', { conversationId, messageId, index, token });
         if (this.now() - lastSave >= SAVE_INTERVAL_MS) {
           try {
@@ -337,7 +342,7 @@ export class ChatService {
     answer.generation = generation;
     const done = generation.result.then(
       // The saved text is exactly the streamed tokens' text, so text and probabilities never disagree.
-      (result) => this.finish(answer, content, tokens, result.status, statsOf(result), null),
+      (result) => this.finish(answer, parts.content, tokens, result.status, statsOf(result), null),
       (error: unknown) => {
         const wire: WireError = toWireError(error);
         // A crashed engine or a remote stream cut mid-answer: the partial answer is kept as interrupted.
@@ -346,7 +351,7 @@ export class ChatService {
           isGlassboxError(error, 'engine-crashed') || isGlassboxError(error, 'remote-stream-cut') || isGlassboxError(error, 'cancelled')
             ? 'interrupted'
             : 'error';
-        this.finish(answer, content, tokens, status, null, wire);
+        this.finish(answer, parts.content, tokens, status, null, wire);
       },
     );
     this.track(done);
@@ -363,7 +368,7 @@ export class ChatService {
     const { conversationId, messageId } = answer;
     this.release(answer);
     try {
-      this.store.finishMessage(messageId, { content, tokens, status, stats, error });
+      this.store.finishMessage(messageId, { content, thought: new AnswerParts(tokens).thought, tokens, status, stats, error });
     } finally {
       this.hub.emit('chat.end', { conversationId, messageId, status, content, stats, error });
     }
@@ -382,6 +387,7 @@ function statsOf(result: GenerateResult): GenerationStats {
     totalMs: result.totalMs,
     finishReason: result.finishReason,
     ...(result.probabilities === 'none' ? { probabilities: 'none' as const } : {}),
+    ...(result.thoughtTokens !== undefined ? { thoughtTokens: result.thoughtTokens, thoughtMs: result.thoughtMs ?? null } : {}),
   };
 }
 

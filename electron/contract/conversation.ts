@@ -29,6 +29,9 @@ export const generationStatsSchema = z.object({
   finishReason: finishReasonSchema.optional(),
   /** 'none': the (remote) engine returned no probabilities for this answer; its tokens' p and top are placeholders. Absent: exact. */
   probabilities: z.enum(['exact', 'none']).optional(),
+  /** A reasoning model's thought: its tokens, and how long it thought (null: the thought never ended). Absent: no thought. */
+  thoughtTokens: z.number().int().optional(),
+  thoughtMs: z.number().nullable().optional(),
 });
 export type GenerationStats = z.infer<typeof generationStatsSchema>;
 
@@ -57,6 +60,12 @@ export const messageSchema = z.object({
   siblingIds: z.array(z.string()),
   /** Document passages this answer was given, cited as [n] (electron/documents). Absent or null: none. */
   sources: z.array(sourceSchema).nullable().optional(),
+  /**
+   * A reasoning model's thinking before the answer (its markers removed), stored apart from
+   * `content`, which is the answer alone; its tokens are the ones of `tokens` with segment 'thought'.
+   * Absent or null: none.
+   */
+  thought: z.string().nullable().optional(),
 });
 export type Message = z.infer<typeof messageSchema>;
 

@@ -4,13 +4,17 @@ import type { Alternative, GeneratedToken } from '../contract/token';
 
 /**
  * Tokens on disk: a JSON array with one compact tuple per token,
- *   [id, text, p, [[id, text, p], ...]]
+ *   [id, text, p, [[id, text, p], ...]]  or, for a reasoning model's thought and its markers,
+ *   [id, text, p, [[id, text, p], ...], 't' | 'm']
  * instead of objects, which roughly halves the size (no repeated key names). Probabilities are
  * written with JSON.stringify's shortest round-trip form, so doubles come back bit-identical; lone
  * surrogates (half an emoji split across two tokens) are escaped by JSON, so they survive too.
  */
 type EncodedAlternative = [number, string, number];
-type EncodedToken = [number, string, number, EncodedAlternative[]];
+type EncodedToken = [number, string, number, EncodedAlternative[]] | [number, string, number, EncodedAlternative[], SegmentCode];
+type SegmentCode = 't' | 'm';
+const SEGMENT_CODES = { thought: 't', marker: 'm' } as const satisfies Record<NonNullable<GeneratedToken['segment']>, SegmentCode>;
+const SEGMENTS: Record<SegmentCode, NonNullable<GeneratedToken['segment']>> = { t: 'thought', m: 'marker' };
 
 function checkProbability(p: number, where: string): void {
   // JSON has no NaN or Infinity; refuse them here rather than write a row that cannot be read.
@@ -24,7 +28,7 @@ export function encodeTokens(tokens: readonly GeneratedToken[]): string {
       checkProbability(alt.p, `token ${index} alternative`);
       return [alt.id, alt.text, alt.p];
     });
-    return [token.id, token.text, token.p, top];
+    return token.segment === undefined ? [token.id, token.text, token.p, top] : [token.id, token.text, token.p, top, SEGMENT_CODES[token.segment]];
   });
   return JSON.stringify(encoded);
 }
@@ -62,17 +66,18 @@ export function decodeTokens(text: string, where: string): GeneratedToken[] {
   if (!Array.isArray(value)) throw badRow(where, 'tokens are not an array');
   return value.map((item: unknown, index): GeneratedToken => {
     const problem = `token ${index} is malformed`;
-    if (!Array.isArray(item) || item.length !== 4) throw badRow(where, problem);
-    const [id, tokenText, p, top] = item as unknown[];
+    if (!Array.isArray(item) || (item.length !== 4 && item.length !== 5)) throw badRow(where, problem);
+    const [id, tokenText, p, top, code] = item as unknown[];
     if (!Number.isInteger(id) || typeof tokenText !== 'string' || !isProbability(p) || !Array.isArray(top)) {
       throw badRow(where, problem);
     }
+    if (code !== undefined && code !== 't' && code !== 'm') throw badRow(where, problem);
     const alternatives = top.map((alt: unknown) => {
       const decoded = decodeAlternative(alt);
       if (decoded === null) throw badRow(where, `an alternative of token ${index} is malformed`);
       return decoded;
     });
-    return { id: id as number, text: tokenText, p, top: alternatives };
+    return code === undefined ? { id: id as number, text: tokenText, p, top: alternatives } : { id: id as number, text: tokenText, p, top: alternatives, segment: SEGMENTS[code] };
   });
 }
 

@@ -76,12 +76,12 @@ function prepare(db: Database.Database) {
        VALUES (?, ?, ?, ?, ?, ?, ?, ?, ?, ?)`,
     ),
     importMessage: db.prepare<
-      [string, string, string | null, string, string, string, number, string | null, string | null, string | null, string | null, string | null]
-    >(`INSERT INTO messages (id, conversation_id, parent_id, role, content, status, created_at, tokens, stats, model, sampling, error)
-       VALUES (?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?)`),
-    saveContent: db.prepare<[string, string]>("UPDATE messages SET content = ? WHERE id = ? AND status = 'streaming'"),
-    finish: db.prepare<[string, string | null, string, string | null, string | null, string]>(
-      'UPDATE messages SET content = ?, tokens = ?, status = ?, stats = ?, error = ? WHERE id = ?',
+      [string, string, string | null, string, string, string, number, string | null, string | null, string | null, string | null, string | null, string | null]
+    >(`INSERT INTO messages (id, conversation_id, parent_id, role, content, status, created_at, tokens, stats, model, sampling, error, thought)
+       VALUES (?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?)`),
+    saveContent: db.prepare<[string, string | null, string]>("UPDATE messages SET content = ?, thought = ? WHERE id = ? AND status = 'streaming'"),
+    finish: db.prepare<[string, string | null, string | null, string, string | null, string | null, string]>(
+      'UPDATE messages SET content = ?, thought = ?, tokens = ?, status = ?, stats = ?, error = ? WHERE id = ?',
     ),
     streamingIds: db.prepare<[], string>("SELECT id FROM messages WHERE status = 'streaming'").pluck(),
     interrupt: db.prepare<[string | null, string]>("UPDATE messages SET status = 'interrupted', tokens = COALESCE(?, tokens) WHERE id = ?"),
@@ -107,7 +107,7 @@ type Statements = ReturnType<typeof prepare>;
 export class MessageTree {
   private readonly sql: Statements;
   /** Built once per connection: the hot path should not even allocate a transaction wrapper per call. */
-  private readonly saveProgressTx: (messageId: string, content: string, tokens: GeneratedToken[]) => void;
+  private readonly saveProgressTx: (messageId: string, content: string, tokens: GeneratedToken[], thought: string | null) => void;
 
   constructor(
     private readonly db: Database.Database,
@@ -115,8 +115,8 @@ export class MessageTree {
     private readonly currentLeaf: (conversationId: string) => string | null,
   ) {
     const sql = (this.sql = prepare(db));
-    this.saveProgressTx = db.transaction((messageId: string, content: string, tokens: GeneratedToken[]) => {
-      if (sql.saveContent.run(wellFormed(content), messageId).changes === 0) {
+    this.saveProgressTx = db.transaction((messageId: string, content: string, tokens: GeneratedToken[], thought: string | null) => {
+      if (sql.saveContent.run(wellFormed(content), thought === null ? null : wellFormed(thought), messageId).changes === 0) {
         if (sql.messageConversation.get(messageId) === undefined) throw notFound('message', messageId);
         return;
       }
@@ -219,6 +219,7 @@ export class MessageTree {
         encodeJson(message.model),
         encodeJson(message.sampling),
         encodeJson(message.error),
+        message.thought == null || message.thought === '' ? null : wellFormed(message.thought),
       );
     }
     const leaf = leafSource === null ? null : (ids.get(leafSource) ?? null);
@@ -242,14 +243,15 @@ export class MessageTree {
    * A late save for an answer that is no longer streaming is ignored so it cannot overwrite the
    * final text.
    */
-  saveProgress(messageId: string, content: string, tokens: GeneratedToken[]): void {
-    this.saveProgressTx(messageId, content, tokens);
+  saveProgress(messageId: string, content: string, tokens: GeneratedToken[], thought?: string): void {
+    this.saveProgressTx(messageId, content, tokens, thought === undefined || thought.length === 0 ? null : thought);
   }
 
   finish(messageId: string, result: FinishedMessage): Message {
     return this.db.transaction((): Message => {
       const changed = this.sql.finish.run(
         wellFormed(result.content),
+        result.thought === undefined || result.thought === null || result.thought.length === 0 ? null : wellFormed(result.thought),
         result.tokens === null ? null : encodeTokens(result.tokens),
         result.status,
         encodeJson(result.stats),
@@ -346,6 +348,7 @@ export class MessageTree {
       sampling: decodeJson(row.sampling, samplingSchema, where('sampling')),
       error: decodeJson(row.error, wireErrorSchema, where('error')),
       siblingIds,
+      ...(row.thought !== null ? { thought: row.thought } : {}),
     };
   }
 }

@@ -33,6 +33,8 @@ export interface MessageRow {
   model: string | null;
   sampling: string | null;
   error: string | null;
+  /** A reasoning model's thought (migration 007). */
+  thought: string | null;
 }
 
 /**
@@ -47,6 +49,7 @@ export type RawMessageRow = [
   string,
   string,
   number,
+  string | null,
   string | null,
   string | null,
   string | null,
@@ -68,13 +71,14 @@ export function fromRaw(r: RawMessageRow): MessageRow {
     model: r[9],
     sampling: r[10],
     error: r[11],
+    thought: r[12],
   };
 }
 
 export const CONVERSATION_COLUMNS =
   'id, title, created_at, updated_at, current_leaf_id, pinned, system_prompt, sampling, deleted_at, engine';
 export const MESSAGE_COLUMNS =
-  'id, conversation_id, parent_id, role, content, status, created_at, tokens, stats, model, sampling, error';
+  'id, conversation_id, parent_id, role, content, status, created_at, tokens, stats, model, sampling, error, thought';
 export const LIST_ORDER = 'ORDER BY pinned DESC, updated_at DESC, rowid DESC';
 
 export function notFound(what: string, id: string): GlassboxError {

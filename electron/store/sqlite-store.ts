@@ -175,8 +175,8 @@ export class SqliteStore implements Store {
     return this.parts.tree.getMessage(id);
   }
 
-  saveProgress(messageId: string, content: string, tokens: GeneratedToken[]): void {
-    this.parts.tree.saveProgress(messageId, content, tokens);
+  saveProgress(messageId: string, content: string, tokens: GeneratedToken[], thought?: string): void {
+    this.parts.tree.saveProgress(messageId, content, tokens, thought);
   }
 
   finishMessage(messageId: string, result: FinishedMessage): Message {

@@ -38,6 +38,8 @@ export interface ConversationPage {
 
 export interface FinishedMessage {
   content: string;
+  /** A reasoning model's thought, apart from the answer (absent or null: none). */
+  thought?: string | null | undefined;
   tokens: GeneratedToken[] | null;
   status: MessageStatus;
   stats: GenerationStats | null;
@@ -100,7 +102,7 @@ export interface Store {
   appendMessage(input: NewMessage): Message;
   getMessage(id: string): Message;
   /** Saves a streaming answer's text and tokens so far; cheap enough to call several times a second. */
-  saveProgress(messageId: string, content: string, tokens: GeneratedToken[]): void;
+  saveProgress(messageId: string, content: string, tokens: GeneratedToken[], thought?: string): void;
   finishMessage(messageId: string, result: FinishedMessage): Message;
   /** At start-up: answers left 'streaming' by a crash become 'interrupted'. Returns how many. */
   markUnfinishedAsInterrupted(): number;

@@ -35,6 +35,8 @@ const exportedMessageSchema = z.object({
   model: modelIdentitySchema.nullable(),
   sampling: samplingSchema.nullable(),
   error: wireErrorSchema.nullable(),
+  /** A reasoning model's thought, apart from the answer (absent in files from before it was kept). */
+  thought: z.string().nullable().optional(),
 });
 export type ExportedMessage = z.infer<typeof exportedMessageSchema>;
 
@@ -96,6 +98,7 @@ export function toJsonDocument({ detail, originId, samplingOverrides, tree }: Co
       model: m.model,
       sampling: m.sampling,
       error: m.error,
+      ...(m.thought != null ? { thought: m.thought } : {}),
     })),
   };
 }
@@ -203,6 +206,13 @@ function statsLine(message: Message): string | null {
 
 const ROLE_HEADING = { system: 'System', user: 'You', assistant: 'Assistant' } as const;
 
+/** A reasoning model's thought as a quote above its answer: plain Markdown, whatever the thought holds. */
+function thinkingQuote(message: Message): string[] {
+  const ms = message.stats?.thoughtMs;
+  const heading = `> **Thinking**${typeof ms === 'number' ? ` · ${formatMs(ms)}` : ''}`;
+  return [heading, '>', ...(message.thought ?? '').trim().split('\n').map((line) => (line === '' ? '>' : `> ${line}`))];
+}
+
 /** A readable transcript of the branch shown, for people (not re-imported). */
 export function toMarkdown(detail: ConversationDetail, exportedAt: number): string {
   const lines: string[] = [`# ${detail.title.replace(/\s+/gu, ' ')}`, ''];
@@ -217,7 +227,9 @@ export function toMarkdown(detail: ConversationDetail, exportedAt: number): stri
   }
   for (const message of detail.messages) {
     const when = new Date(message.createdAt).toISOString().replace('T', ' ').slice(0, 19);
-    lines.push(`## ${ROLE_HEADING[message.role]} · ${when}`, '', message.content === '' ? '_(empty)_' : message.content, '');
+    lines.push(`## ${ROLE_HEADING[message.role]} · ${when}`, '');
+    if (message.thought != null && message.thought.trim() !== '') lines.push(...thinkingQuote(message), '');
+    lines.push(message.content === '' ? '_(empty)_' : message.content, '');
     const stats = statsLine(message);
     if (stats !== null) lines.push(`> ${stats}`, '');
   }
