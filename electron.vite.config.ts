@@ -17,6 +17,7 @@ export default defineConfig({
         input: {
           index: 'electron/main/index.ts',
           'engine-worker': 'electron/engine/worker.ts',
+          'trace-worker': 'electron/trace/worker.ts',
           cli: 'electron/cli/index.ts',
         },
       },

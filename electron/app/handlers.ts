@@ -11,6 +11,8 @@ import type { EndpointService } from '../remote/endpoints';
 import type { DocumentService } from '../documents/service';
 import { documentHandlers, withSources } from '../documents/handlers';
 import type { ModelLibrary } from '../models/library';
+import { traceHandlers } from '../trace/handlers';
+import type { TraceService } from '../trace/trace-service';
 
 /** The contract's calls, each answered by one service method. */
 export function createHandlers(deps: {
@@ -22,6 +24,7 @@ export function createHandlers(deps: {
   endpoints: EndpointService;
   documents: DocumentService;
   library: ModelLibrary;
+  trace: TraceService;
 }): Handlers {
   const { info, store, models, chat, apiServer, library } = deps;
   return {
@@ -71,6 +74,7 @@ export function createHandlers(deps: {
     'apiServer.status': async () => apiServer.status,
     'apiServer.configure': async (patch) => apiServer.configure(patch),
     ...remoteHandlers({ endpoints: deps.endpoints, store }),
+    ...traceHandlers(deps.trace),
     'model.unload': async () => ({ unloaded: await models.unload() }),
     'models.fit': async ({ path, settings }) => {
       const { settings: chosen, estimate } = await models.fit(path, settings);

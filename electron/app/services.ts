@@ -17,6 +17,9 @@ import { DocumentsStore } from '../documents/documents-store';
 import { EndpointService } from '../remote/endpoints';
 import { MemorySecrets, type SecretStore } from '../remote/secrets';
 import { ModelLibrary } from '../models/library';
+import { createTraceRunner, nodeTraceLauncher } from '../trace/launch';
+import type { TraceLauncher } from '../trace/trace-runner';
+import { TraceService } from '../trace/trace-service';
 
 export interface Services {
   readonly router: Router;
@@ -35,6 +38,8 @@ export interface Services {
   readonly endpoints: EndpointService;
   /** The models folder, the first-run catalogue and downloads. */
   readonly library: ModelLibrary;
+  /** Forward-pass traces of the loaded model, in a process of their own (electron/trace). */
+  readonly trace: TraceService;
   dispose(): Promise<void>;
 }
 
@@ -48,6 +53,8 @@ export interface ServicesOptions {
   secrets?: SecretStore;
   /** Where hf: URIs are downloaded from (tests: a local server); default GLASSBOX_HF_ENDPOINT or huggingface.co. */
   hfEndpoint?: string;
+  /** How the trace process is started: Electron passes a utilityProcess launcher; default child_process.fork. */
+  traceLauncher?: TraceLauncher;
 }
 
 export const DATABASE_FILE = 'glassbox.sqlite';
@@ -100,7 +107,13 @@ export function createServices(options: ServicesOptions): Services {
     ...(engine.embed ? { embedder: { embed: engine.embed.bind(engine) } } : {}),
   });
   chat.useDocuments(documents);
-  const router = new Router(createHandlers({ info, store, models, chat, apiServer, documents, library, endpoints }));
+  const trace = new TraceService({
+    runner: createTraceRunner(options.traceLauncher ?? nodeTraceLauncher()),
+    hub,
+    modelPath: () => models.facts?.path ?? null,
+    threads: () => null,
+  });
+  const router = new Router(createHandlers({ info, store, models, chat, apiServer, documents, library, endpoints, trace }));
   return {
     router,
     hub,
@@ -114,8 +127,10 @@ export function createServices(options: ServicesOptions): Services {
     library,
     endpoints,
     documents,
+    trace,
     async dispose() {
       unsubscribeCrash();
+      trace.dispose();
       documents.cancelAll();
       library.cancelAll();
       await library.settled();

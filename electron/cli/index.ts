@@ -12,6 +12,7 @@ Usage:
   glassbox models pull MODEL [--dir DIR] [--sha256 HEX] [--json]
   glassbox ingest FILE... [--data-dir DIR] [--json]
   glassbox search QUERY [--data-dir DIR] [--top K] [--json]
+  glassbox trace MODEL.gguf --prompt TEXT [--lens all|last|auto] [--threads N] [--json]
   glassbox help
 
 generate  runs one prompt through the model and streams the answer; with --json, one JSON object
@@ -24,6 +25,9 @@ web       serves the app on 127.0.0.1 for a browser; the first line printed is i
 models    lists the .gguf files in the models folder (default <data dir>/models) from their headers,
           or downloads one (a catalogue id such as llama-3.2-1b-instruct, hf:user/repo/file.gguf, or
           an https:// link), resuming a partial download; GLASSBOX_HF_ENDPOINT changes the server.
+trace     one forward pass read out of llama.cpp: every layer's attention per head, and the logit lens
+          (each layer's residual through the final norm and output head); --json prints
+          {tokens: [{id, text}], layers: [{index, attention[head][query][key], lens: [{position, top}]}]}.
 serve     an OpenAI-compatible API (with real logprobs) on 127.0.0.1; the first line printed is its
           base URL. Another --host needs --api-key.`;
 
@@ -38,6 +42,7 @@ const commands: Record<string, (argv: string[]) => Promise<number>> = {
   models: async (argv) => (await import('./models')).runModels(argv),
   ingest: async (argv) => (await import('./ingest')).runIngest(argv),
   search: async (argv) => (await import('./search')).runSearch(argv),
+  trace: async (argv) => (await import('./trace')).runTrace(argv),
   // Hidden: the documents worker thread runs the CLI bundle with this command (documents/indexer.ts).
   '__documents-worker': async () => (await import('../documents/indexer')).runWorkerThread(),
 };

@@ -15,6 +15,7 @@ import {
   searchResultSchema,
   embeddingStatusSchema,
 } from './documents';
+import { compareWordSchema, traceAttentionSchema, traceProgressSchema, traceStartSchema, traceSummarySchema, wordVectorsSchema } from './trace';
 import { endpointArchitectureFileSchema, endpointSaveSchema, endpointSchema, endpointTestSchema, remoteModelSchema } from './remote';
 import {
   catalogueEntrySchema,
@@ -267,6 +268,19 @@ export const calls = {
    * another model (or none) is chosen.
    */
   'documents.reindexVectors': { args: empty, result: embeddingStatusSchema },
+  /**
+   * One forward pass of the loaded model over text in the trace process (electron/trace): every
+   * layer's attention, residual statistics and the logit lens; 'trace.progress' events for jobId.
+   */
+  'trace.start': { args: traceStartSchema, result: traceSummarySchema },
+  'trace.cancel': { args: z.object({ jobId: id }).strict(), result: z.object({ cancelled: z.boolean() }) },
+  /** One layer's attention of the last trace, [head][query][key]. */
+  'trace.attention': {
+    args: z.object({ traceId: id, layer: z.number().int().min(0).max(1000) }).strict(),
+    result: traceAttentionSchema,
+  },
+  /** The same word's vector in two sentences, at the embedding and after every layer. */
+  'trace.compareWord': { args: compareWordSchema, result: wordVectorsSchema },
 } as const satisfies { [N in CallName]: { args: z.ZodType; result: z.ZodType } };
 
 /** Events pushed to every connected client. Deltas only: a token event never carries the whole chat. */
@@ -300,6 +314,8 @@ export const events = {
   'documents.progress': ingestProgressSchema,
   /** The embedding model was chosen, or passages were given vectors (after each batch, then at the end). */
   'documents.embedding': embeddingStatusSchema,
+  /** A trace's progress: loading, layers read, lens vectors done, then done, error or cancelled. */
+  'trace.progress': traceProgressSchema,
 } as const;
 
 export type Calls = typeof calls;

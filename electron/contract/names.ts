@@ -66,6 +66,10 @@ export const CALL_NAMES = [
   'documents.setEmbeddingModel',
   'documents.embeddingStatus',
   'documents.reindexVectors',
+  'trace.start',
+  'trace.cancel',
+  'trace.attention',
+  'trace.compareWord',
 ] as const;
 
 export type CallName = (typeof CALL_NAMES)[number];

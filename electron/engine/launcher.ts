@@ -5,14 +5,15 @@ import type { HostToEngine } from '../contract/engine-protocol';
  * utilityProcess (electron/main/utility-launcher.ts); under Node (tests, CLI, web mode) it is
  * node-launcher.ts over child_process.fork. The host never knows which.
  */
-export interface EngineLauncher {
-  launch(): EngineProcessHandle;
+export interface EngineLauncher<Message extends object = HostToEngine> {
+  launch(): EngineProcessHandle<Message>;
 }
 
-export interface EngineProcessHandle {
+/** Message: what the host sends (the engine's protocol; the trace process has its own, electron/trace/protocol.ts). */
+export interface EngineProcessHandle<Message extends object = HostToEngine> {
   /** The OS process id, once known (null until the process has started). */
   readonly pid: number | null;
-  send(message: HostToEngine): void;
+  send(message: Message): void;
   /** Every message from the engine, unvalidated: the host validates with engineToHostSchema. */
   onMessage(listener: (message: unknown) => void): void;
   /** Called once when the process ends, for any reason (including kill()). */

@@ -10,6 +10,7 @@ import { appProtocolResponse } from './app-protocol';
 import { forwardEvents, registerIpc } from './ipc';
 import { guardWebContents, restrictPermissions } from './hardening';
 import { createUtilityLauncher } from './utility-launcher';
+import type { HostToTracer } from '../trace/protocol';
 import { createMainWindow } from './window';
 import { menuTemplate } from './menu';
 import { SafeStorageSecrets } from './safe-storage-secrets';
@@ -78,6 +79,7 @@ void app.whenReady().then(() => {
     engine,
     // Endpoint API keys are encrypted with the operating system's credential store, never plain text.
     secrets: new SafeStorageSecrets(safeStorage, join(app.getPath('userData'), 'endpoint-keys.json')),
+    traceLauncher: createUtilityLauncher<HostToTracer>(join(here, 'trace-worker.js'), 'Glassbox trace'),
   });
   registerIpc(ipcMain, services.router);
   mainWindow = createWindow(services);

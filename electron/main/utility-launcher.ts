@@ -7,11 +7,11 @@ import { engineEnvironment } from '../engine/node-launcher';
  * In Electron the engine runs as a utilityProcess: a Node process Electron manages, so a crash in
  * llama.cpp never takes the window down.
  */
-export function createUtilityLauncher(workerPath: string): EngineLauncher {
+export function createUtilityLauncher<Message extends object = HostToEngine>(workerPath: string, serviceName = 'Glassbox engine'): EngineLauncher<Message> {
   return {
-    launch(): EngineProcessHandle {
+    launch(): EngineProcessHandle<Message> {
       const child = utilityProcess.fork(workerPath, [], {
-        serviceName: 'Glassbox engine',
+        serviceName,
         env: engineEnvironment(process.env),
         stdio: 'inherit',
       });
@@ -19,7 +19,7 @@ export function createUtilityLauncher(workerPath: string): EngineLauncher {
         get pid() {
           return child.pid ?? null;
         },
-        send(message: HostToEngine) {
+        send(message: Message) {
           child.postMessage(message);
         },
         onMessage(listener) {

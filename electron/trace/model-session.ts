@@ -5,6 +5,8 @@ import { isTraceArchitecture, slidingLayers } from './architectures';
 import { EvalHook, type CapturePlan } from './native/graph-tensors';
 import { LLAMA_FLASH_ATTN_DISABLED, llamaApi, type LlamaApi, type NativePointer } from './native/llama-library';
 import { TokenBatch } from './native/token-batch';
+import { chooseThreads, usableCores } from '../engine/threads';
+import { metaString, readGgufHeader } from '../inspect/gguf-reader';
 
 /**
  * Tokens one decode may hold: the longest trace and the largest lens batch. Outputs at every
@@ -13,7 +15,8 @@ import { TokenBatch } from './native/token-batch';
 export const SESSION_TOKENS = MAX_TRACE_TOKENS;
 
 export interface SessionOptions {
-  threads: number;
+  /** null: as the engine chooses (all usable cores, 1 for tiny models; GLASSBOX_THREADS wins). */
+  threads: number | null;
   /** Context and batch size (one ubatch, so each layer's attention arrives whole). */
   tokens?: number;
 }
@@ -61,20 +64,24 @@ export class TraceModelSession {
     this.batch = new TokenBatch(api, capacity);
   }
 
-  static open(path: string, options: SessionOptions): TraceModelSession {
+  static async open(path: string, options: SessionOptions): Promise<TraceModelSession> {
     const api = llamaApi();
     const modelParams = api.llama_model_default_params();
     modelParams.n_gpu_layers = 0;
     const handle = api.llama_model_load_from_file(path, modelParams);
-    if (handle === null) throw new GlassboxError('model-load-failed', `llama.cpp could not load ${path} for tracing.`);
+    if (handle === null) {
+      // An architecture llama.cpp itself does not know fails here: name it rather than "could not load".
+      const architecture = await readGgufHeader(path).then((info) => metaString(info, 'general.architecture'), () => null);
+      if (architecture !== null && !isTraceArchitecture(architecture)) throw unsupported(architecture);
+      throw new GlassboxError('model-load-failed', `llama.cpp could not load ${path} for tracing.`);
+    }
     const architecture = readMeta(api, handle, 'general.architecture') ?? 'unknown';
     if (!isTraceArchitecture(architecture)) {
       api.llama_model_free(handle);
-      throw new GlassboxError(
-        'trace-unsupported',
-        `Cannot trace this architecture yet (${architecture}). Traces work for ${TRACE_ARCHITECTURES.join(', ')}.`,
-      );
+      throw unsupported(architecture);
     }
+    const threads =
+      options.threads ?? chooseThreads({ requested: null, env: process.env.GLASSBOX_THREADS, cores: usableCores(), parameters: Number(api.llama_model_n_params(handle)) });
     const hook = new EvalHook(api);
     const capacity = options.tokens ?? SESSION_TOKENS;
     const params = api.llama_context_default_params();
@@ -85,8 +92,8 @@ export class TraceModelSession {
       n_seq_max: 1,
       n_outputs_max: 0,
       n_outputs_max_per_seq: 0,
-      n_threads: options.threads,
-      n_threads_batch: options.threads,
+      n_threads: threads,
+      n_threads_batch: threads,
       flash_attn_type: LLAMA_FLASH_ATTN_DISABLED,
       cb_eval: hook.callback,
       no_perf: true,
@@ -148,6 +155,10 @@ export class TraceModelSession {
   private assertOpen(): void {
     if (this.closed) throw new Error('The trace session is closed.');
   }
+}
+
+function unsupported(architecture: string): GlassboxError {
+  return new GlassboxError('trace-unsupported', `Cannot trace this architecture yet (${architecture}). Traces work for ${TRACE_ARCHITECTURES.join(', ')}.`);
 }
 
 function readMeta(api: LlamaApi, model: NativePointer, key: string): string | null {

@@ -59,8 +59,8 @@ const MODELS = [
 
 describe.each(MODELS)('trace on $name', ({ path, prompt, a, b, word }) => {
   let session: TraceModelSession;
-  beforeAll(() => {
-    session = TraceModelSession.open(path(), { threads: 2 });
+  beforeAll(async () => {
+    session = await TraceModelSession.open(path(), { threads: null });
   });
   afterAll(() => session.close());
 
@@ -96,8 +96,8 @@ describe.each(MODELS)('trace on $name', ({ path, prompt, a, b, word }) => {
 });
 
 describe('Gemma 3 270M sliding window', () => {
-  it('is exactly 0 outside the window in sliding layers, and not in the global ones', () => {
-    const session = TraceModelSession.open(GEMMA3_270M(), { threads: 2, tokens: 768 });
+  it('is exactly 0 outside the window in sliding layers, and not in the global ones', async () => {
+    const session = await TraceModelSession.open(GEMMA3_270M(), { threads: null, tokens: 768 });
     try {
       const window = session.model.slidingWindow;
       expect(window).toBe(512);

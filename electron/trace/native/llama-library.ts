@@ -164,6 +164,7 @@ export interface LlamaApi {
   llama_model_n_head_kv(model: NativePointer): number;
   llama_model_n_swa(model: NativePointer): number;
   llama_model_n_ctx_train(model: NativePointer): number;
+  llama_model_n_params(model: NativePointer): number;
   llama_model_meta_val_str(model: NativePointer, key: string, buf: Buffer, size: number): number;
   llama_vocab_n_tokens(vocab: NativePointer): number;
   llama_tokenize(vocab: NativePointer, text: Buffer, length: number, tokens: Int32Array, max: number, addSpecial: boolean, parseSpecial: boolean): number;
@@ -230,6 +231,7 @@ export function llamaApi(): LlamaApi {
     llama_model_n_head_kv: llama.func('int32_t llama_model_n_head_kv(void *model)'),
     llama_model_n_swa: llama.func('int32_t llama_model_n_swa(void *model)'),
     llama_model_n_ctx_train: llama.func('int32_t llama_model_n_ctx_train(void *model)'),
+    llama_model_n_params: llama.func('uint64_t llama_model_n_params(void *model)'),
     llama_model_meta_val_str: llama.func('int32_t llama_model_meta_val_str(void *model, const char *key, _Out_ uint8_t *buf, size_t size)'),
     llama_vocab_n_tokens: llama.func('int32_t llama_vocab_n_tokens(void *vocab)'),
     llama_tokenize: llama.func(
