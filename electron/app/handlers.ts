@@ -4,6 +4,7 @@ import type { Store } from '../store/store';
 import type { ChatService } from './chat-service';
 import type { ModelService } from './model-service';
 import { droppedTurns, setDroppedTurns } from './context-window';
+import { backupFolder } from '../store/backups';
 import type { AppInfo } from './app-info';
 import type { ApiServerController } from '../api-server/controller';
 import { remoteHandlers } from '../remote/handlers';
@@ -52,7 +53,11 @@ export function createHandlers(deps: {
     'conversations.export': async ({ id, format }) => store.exportConversation(id, format),
     'conversations.exportAll': async () => store.exportAll(),
     'conversations.import': async ({ content, encoding }) => store.importFile(Buffer.from(content, encoding ?? 'utf8')),
-    'store.status': async () => ({ recovery: store.recovery, backups: store.listBackups() }),
+    'store.status': async () => ({
+      recovery: store.recovery,
+      backups: store.listBackups(),
+      folder: store.path === ':memory:' ? null : backupFolder(store.path),
+    }),
     'store.backup': async () => store.backup(),
     'store.restoreBackup': async ({ fileName }) => {
       if (chat.isGenerating) throw new GlassboxError('busy', 'Stop the answer being written before restoring a backup.');

@@ -6,7 +6,7 @@ import { modelFactsSchema, modelStateSchema, samplingSchema } from './model';
 import { generatedTokenSchema } from './token';
 import { APP_COMMANDS, type CallName } from './names';
 import { MESSAGE_MAX_CHARS } from './message-limit';
-import { apiRequestLogSchema, apiServerConfigureSchema, apiServerStatusSchema } from './api-server';
+import { apiRequestLogSchema, apiServerConfigureResultSchema, apiServerConfigureSchema, apiServerStatusSchema } from './api-server';
 import {
   documentInfoSchema,
   ingestProgressSchema,
@@ -113,7 +113,8 @@ export const calls = {
   },
   'store.status': {
     args: empty,
-    result: z.object({ recovery: storeRecoverySchema.nullable(), backups: z.array(backupInfoSchema) }),
+    /** folder: where the backups are (null for a database in memory). */
+    result: z.object({ recovery: storeRecoverySchema.nullable(), backups: z.array(backupInfoSchema), folder: z.string().nullable() }),
   },
   /** Makes a backup now (the same copy the app makes on its own), for Settings' "Back up now". */
   'store.backup': { args: empty, result: backupInfoSchema },
@@ -175,7 +176,7 @@ export const calls = {
   /** The local OpenAI-compatible API server (API tab): settings, whether it runs, recent requests. */
   'apiServer.status': { args: empty, result: apiServerStatusSchema },
   /** Saves API server settings and starts, restarts or stops it; a network address without an API key is refused. */
-  'apiServer.configure': { args: apiServerConfigureSchema, result: apiServerStatusSchema },
+  'apiServer.configure': { args: apiServerConfigureSchema, result: apiServerConfigureResultSchema },
   /** Remote engines (Settings → Engines): OpenAI-compatible endpoints. API keys go in, never come out. */
   'endpoints.list': { args: empty, result: z.array(endpointSchema) },
   'endpoints.save': { args: endpointSaveSchema, result: endpointSchema },

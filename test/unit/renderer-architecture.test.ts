@@ -275,8 +275,8 @@ describe('architecture explanations and facts', () => {
     expect(get('Trained context')).toMatch(/^2,048 tokens/);
     expect(get('Vocabulary')).toBe('512 tokens | SentencePiece BPE (llama)');
     expect(get('Weights')).toMatch(/^F32 \| 32\.00 bits per weight/);
-    expect(get('KV cache')).toBe('640 bytes per token | 640 KB for the 1,024-token context in use (f16)');
-    expect(get('Runs on')).toBe('cuda | 6 of 6 layers on the GPU');
+    expect(get('KV cache')).toBe('640 bytes per token | 640 KiB for the 1,024-token context in use (f16)');
+    expect(get('Runs on')).toBe('cuda | all 5 layers + the output layer on the GPU');
     const cpu = headRows(stories, { ...facts, gpu: 'false', gpuLayers: 0 }).find((r) => r.label === 'Runs on');
     expect(cpu).toMatchObject({ value: 'CPU', note: '4 threads' });
   });
@@ -291,8 +291,8 @@ describe('architecture explanations and facts', () => {
     const text = gqa.paragraphs.join(' ');
     expect(text).toContain('32 query heads but only 8 KV heads');
     expect(text).toContain('4× less');
-    expect(text).toContain('31.3 MB per 1,000 tokens');
-    expect(text).toContain('125 MB per 1,000 tokens');
+    expect(text).toContain('31.3 MiB per 1,000 tokens');
+    expect(text).toContain('125 MiB per 1,000 tokens');
   });
 
   it('writes every explanation with this model’s own numbers', () => {

@@ -48,7 +48,8 @@ describe('renderer formatting', () => {
     expect(formatPercent(0.9213)).toBe('92.1%');
     expect(formatPercent(0.00001)).toBe('<0.1%');
     expect(formatPercent(1)).toBe('100.0%');
-    expect(formatBytes(1_185_024)).toBe('1.13 MB');
+    expect(formatBytes(1_185_376)).toBe('1.13 MiB');
+    expect(formatBytes(1536)).toBe('1.50 KiB');
     expect(formatBytes(512)).toBe('512 bytes');
     expect(formatCount(292_864)).toBe('293K');
     expect(formatCount(1_235_814_400)).toBe('1.24B');
@@ -112,5 +113,11 @@ describe('renderer message text', () => {
       'No model file at /x.gguf. Check the path and try again.',
     );
     expect(describeErrorKind('internal', 'boom')).toBe('Something went wrong: boom');
+  });
+
+  it('never shows the router\'s schema text to a person', () => {
+    const text = describeErrorKind('invalid-argument', 'Invalid arguments for chat.send (text): Too big: expected string to have <=200000 characters');
+    expect(text).not.toMatch(/chat\.send|expected string|<=|Invalid arguments/);
+    expect(text).toMatch(/^Glassbox could not accept that/);
   });
 });

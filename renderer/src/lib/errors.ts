@@ -1,4 +1,4 @@
-import { isGlassboxError, type ErrorKind } from '../../../electron/contract/glassbox-error';
+import { isGlassboxError, VALIDATION_PREFIX, type ErrorKind } from '../../../electron/contract/glassbox-error';
 
 /** What to say for each kind when the server sent no message of its own. */
 const FALLBACK: Partial<Record<ErrorKind, string>> = {
@@ -15,6 +15,9 @@ const FALLBACK: Partial<Record<ErrorKind, string>> = {
   'database-corrupt': 'The data folder is damaged. Restore it from a backup, or start with a new one.',
 };
 
+/** What a person reads when a request failed the contract's checks (a value out of range): never the schema's text. */
+const REFUSED = 'Glassbox could not accept that: one of the values is outside what it takes (too long, or out of range). Nothing was changed.';
+
 /** Kinds whose messages are for developers, not users. */
 const UNEXPECTED = new Set<string>(['internal', 'invalid-argument', 'unknown-call']);
 
@@ -25,6 +28,8 @@ const UNEXPECTED = new Set<string>(['internal', 'invalid-argument', 'unknown-cal
  */
 export function describeErrorKind(kind: ErrorKind | string, message: string): string {
   const detail = message.trim();
+  // The router's schema complaints ("… (text): Too big: expected string …") are for developers.
+  if (kind === 'invalid-argument' && detail.startsWith(VALIDATION_PREFIX)) return REFUSED;
   if (UNEXPECTED.has(kind)) return `Something went wrong: ${detail || 'no details were given.'}`;
   if (detail) return detail;
   return FALLBACK[kind as ErrorKind] ?? 'Something went wrong, and no details were given.';

@@ -19,10 +19,10 @@ export function formatPercent(p: number): string {
   return `${pct.toFixed(1)}%`;
 }
 
-/** 1536 → "1.5 KB", 1.2e9 → "1.12 GB" (binary units, as file managers on Linux show them). */
+/** 1536 → "1.50 KiB", 1.2e9 → "1.12 GiB": binary units, named as such (1,185,376 bytes is 1.13 MiB, not MB). */
 export function formatBytes(bytes: number): string {
   if (!Number.isFinite(bytes) || bytes < 0) return '–';
-  const units = ['bytes', 'KB', 'MB', 'GB', 'TB'];
+  const units = ['bytes', 'KiB', 'MiB', 'GiB', 'TiB'];
   let value = bytes;
   let unit = 0;
   while (value >= 1024 && unit < units.length - 1) {

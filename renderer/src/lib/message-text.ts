@@ -4,18 +4,37 @@ import type { ModelFacts } from '../../../electron/contract/model';
 import { midSentence } from './errors';
 import { formatBytes, formatCount, formatDuration, formatInteger, formatRate } from './format';
 
-/** The line under an answer that did not finish normally, or null. */
-export function statusLine(status: MessageStatus, error: WireError | null): string | null {
+/**
+ * The line under an answer that did not finish normally (or that a limit cut short), or null.
+ * A full context is never answered with "try again": sending again cannot work (the composer
+ * offers what does).
+ */
+export function statusLine(status: MessageStatus, error: WireError | null, stats: GenerationStats | null = null): string | null {
   switch (status) {
     case 'stopped':
       return 'Stopped. The partial answer was kept.';
     case 'interrupted':
       return `Interrupted: ${midSentence(error?.message || 'the engine stopped unexpectedly')}. The partial answer was kept.`;
     case 'error':
+      if (error?.kind === 'context-full') return `No answer: ${midSentence(error.message.replace(/ Start a new .*$/, ''))}. See below the message box for what works.`;
       return `The answer failed: ${midSentence(error?.message || 'no details were given')}. Try sending again.`;
     default:
+      if (stats?.finishReason === 'context-full') {
+        return `Stopped because the model's context is full (${formatInteger(stats.promptTokens + stats.tokens)} tokens). See below the message box for what works.`;
+      }
+      if (stats?.finishReason === 'max-tokens') {
+        return `Stopped at the answer length limit (${formatInteger(stats.tokens)} tokens); raise “Max tokens” in the Sampling tab for longer answers.`;
+      }
       return null;
   }
+}
+
+/** "0 of 5 layers + the output layer on the GPU": llama.cpp counts the output layer as one more (totalLayers = blocks + 1). */
+export function gpuLayersText(gpuLayers: number, totalLayers: number | null | undefined): string {
+  if (totalLayers === null || totalLayers === undefined || totalLayers < 1) return `${formatInteger(gpuLayers)} layers on the GPU`;
+  const blocks = totalLayers - 1;
+  if (gpuLayers >= totalLayers) return `all ${formatInteger(blocks)} layers + the output layer on the GPU`;
+  return `${formatInteger(gpuLayers)} of ${formatInteger(blocks)} layers + the output layer on the GPU`;
 }
 
 /** "42 tokens · 18 ms to first token · 310 tokens/s · stories260K.gguf" */
@@ -67,7 +86,7 @@ export function modelFactRows(facts: ModelFacts): Fact[] {
       label: 'Backend',
       value: facts.gpu && facts.gpu !== 'false' ? facts.gpu : 'CPU',
       mono: true,
-      note: facts.gpuLayers > 0 ? `${formatInteger(facts.gpuLayers)} layers on the GPU` : undefined,
+      note: facts.gpuLayers > 0 ? gpuLayersText(facts.gpuLayers, facts.totalLayers) : undefined,
     },
     { label: 'Threads', value: formatInteger(facts.threads) },
   );

@@ -1,6 +1,7 @@
 import type { ModelFacts } from '../../../../electron/contract/model';
 import type { ModelDescription } from '../../../../electron/contract/model-description';
 import { formatBytes, formatCount, formatInteger } from '../format';
+import { gpuLayersText } from '../message-text';
 
 /**
  * Words and numbers for the architecture panel, every one of them computed from the loaded
@@ -78,7 +79,7 @@ export function headRows(d: ModelDescription, facts: ModelFacts | null): FactRow
       label: 'Runs on',
       value: gpu ?? 'CPU',
       mono: true,
-      note: gpu ? `${formatInteger(facts.gpuLayers)}${total !== null ? ` of ${formatInteger(total)}` : ''} layers on the GPU` : `${formatInteger(facts.threads)} thread${facts.threads === 1 ? '' : 's'}`,
+      note: gpu ? gpuLayersText(facts.gpuLayers, total) : `${formatInteger(facts.threads)} thread${facts.threads === 1 ? '' : 's'}`,
     });
   }
   return rows;

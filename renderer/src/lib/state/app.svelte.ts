@@ -13,6 +13,12 @@ import { ArchitectureState } from './architecture.svelte';
 import { ApiServerState } from './api-server.svelte';
 import { DocumentsState } from './documents.svelte';
 import { loadMarkdown } from '../markdown-loader.svelte';
+import { libraryFor } from './library.svelte';
+import { ContextWindowState } from './context-window.svelte';
+import { draftProblem } from '../context-use';
+import { Preferences } from './preferences.svelte';
+import { BackupsState, backupTime } from './backups.svelte';
+import type { BackupInfo } from '../../../../electron/contract/conversation';
 
 export type PanelTab = 'model' | 'token' | 'sampling' | 'api';
 
@@ -27,7 +33,9 @@ export class AppState {
   readonly chat: ChatStore;
   readonly mode: Connection['mode'];
 
-  showProbabilities = $state(false);
+  /** Theme and "Show probabilities", remembered across reloads. */
+  readonly preferences = new Preferences(localStorage, document.documentElement);
+  readonly backups: BackupsState;
   /** Which view the side panel shows. */
   panelTab = $state<PanelTab>('model');
   readonly explorer: ExplorerState;
@@ -36,9 +44,14 @@ export class AppState {
   readonly apiServer: ApiServerState;
   /** Documents attached to the open conversation, and files being added. */
   readonly documents: DocumentsState;
+  /** How full the open conversation's context is, and the ways on when it is full. */
+  readonly contextWindow: ContextWindowState;
   conversationsOpen = $state(true);
   modelPanelOpen = $state(true);
   settingsOpen = $state(false);
+  /** The Models view (load a file, library, downloads, document search, engines); focusModelPath puts the cursor in the path field. */
+  modelsOpen = $state(false);
+  focusModelPath = $state(false);
   info = $state.raw<CallResult<'app.info'> | null>(null);
   /** The composer's text. */
   draft = $state('');
@@ -61,6 +74,11 @@ export class AppState {
     this.architecture = new ArchitectureState(transport.client, report);
     this.apiServer = new ApiServerState(transport.client);
     this.documents = new DocumentsState(transport.client, (text, tone) => this.toasts.show(text, tone), () => this.openConversation());
+    this.backups = new BackupsState(transport.client);
+    this.contextWindow = new ContextWindowState(transport.client, this.chat, this.model, this.conversations, {
+      select: (id) => this.select(id),
+      report,
+    });
     transport.client.on('engine.crashed', ({ message }) => this.toasts.show(describeErrorKind('engine-crashed', message)));
     transport.onReconnect(() => void this.start());
     transport.client.on('app.command', ({ command }) => void this.command(command));
@@ -85,6 +103,11 @@ export class AppState {
         this.settingsOpen = true;
         return;
     }
+  }
+
+  openModels(focusPath: boolean): void {
+    this.focusModelPath = focusPath;
+    this.modelsOpen = true;
   }
 
   async loadInfo(): Promise<void> {
@@ -114,10 +137,24 @@ export class AppState {
     }
   }
 
+  /** Replaces the conversations with a backup's and reads everything again; false (and says why) when it could not. */
+  async restoreBackup(backup: BackupInfo): Promise<boolean> {
+    try {
+      if (!(await this.conversations.restoreBackup(backup))) return false;
+      await this.start();
+      await this.conversations.refreshStoreStatus();
+      this.toasts.show(`Restored the backup from ${backupTime(backup.createdAt)}.`, 'info');
+      return true;
+    } catch (error) {
+      this.toasts.show(describeError(error));
+      return false;
+    }
+  }
+
   async select(id: string | null): Promise<void> {
     this.conversations.selectedId = id;
     if (id) localStorage.setItem(LAST_CONVERSATION_KEY, id);
-    await Promise.all([this.chat.open(id), this.documents.show(id)]);
+    await Promise.all([this.chat.open(id), this.documents.show(id), this.contextWindow.show(id)]);
   }
 
   async newChat(): Promise<void> {
@@ -129,13 +166,21 @@ export class AppState {
     }
   }
 
+  get showProbabilities(): boolean {
+    return this.preferences.showProbabilities;
+  }
+
+  setShowProbabilities(show: boolean): void {
+    this.preferences.setShowProbabilities(show);
+  }
+
   get canSend(): boolean {
     return this.draft.trim().length > 0 && this.model.loaded && !this.chat.isGenerating;
   }
 
   /** Sends the draft, creating a conversation first when none is open. */
   async send(): Promise<void> {
-    if (!this.canSend) return;
+    if (!this.canSend || draftProblem(this.draft, this.model.facts?.contextSize ?? null)?.blocking) return;
     const text = this.draft;
     this.draft = '';
     let conversationId = this.chat.conversationId;
@@ -162,7 +207,7 @@ export class AppState {
     }
     const path = this.transport.pathForFile(file);
     if (!path) {
-      this.modelPanelOpen = true;
+      this.openModels(true);
       this.toasts.show(
         `The browser does not reveal where “${file.name}” is on disk. Type its full path in Model file (.gguf) and press Load model.`,
         'info',
@@ -170,7 +215,7 @@ export class AppState {
       return;
     }
     this.modelPanelOpen = true;
-    await this.model.load(path);
+    await libraryFor(this.model).load(path);
   }
 
   /** Documents dropped or picked: added to the open conversation (one is created if none is open). */

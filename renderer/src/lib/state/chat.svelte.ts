@@ -12,6 +12,7 @@ import type { Source } from '../../../../electron/contract/documents';
 import type { Sampling } from '../../../../electron/contract/model';
 import { DEFAULT_SAMPLING } from '../../../../electron/contract/default-sampling';
 import type { GeneratedToken } from '../../../../electron/contract/token';
+import { AnswerParts } from '../../../../electron/contract/answer-parts';
 import { SvelteSet } from 'svelte/reactivity';
 import { describeError } from '../errors';
 import { StreamBuffer } from '../stream-buffer';
@@ -24,6 +25,8 @@ export class ChatMessage {
   /** This message and its siblings, oldest first (more than one: the ‹ 2/3 › switcher). */
   siblingIds = $state.raw<string[]>([]);
   content = $state('');
+  /** A reasoning model's thinking before the answer ('' for none): the Thinking block. */
+  thought = $state('');
   status = $state<MessageStatus>('complete');
   tokens = $state.raw<GeneratedToken[]>([]);
   stats = $state.raw<GenerationStats | null>(null);
@@ -50,6 +53,7 @@ export class ChatMessage {
     if (message.status !== 'streaming' || tokens.length >= this.tokens.length) {
       this.tokens = tokens;
       this.content = message.content;
+      this.thought = message.thought ?? '';
     }
     this.status = message.status;
     this.stats = message.stats;
@@ -102,6 +106,8 @@ export class ChatStore {
   focus = $state.raw<FocusRequest | null>(null);
   /** Conversations with an answer being generated. */
   readonly generating = new SvelteSet<string>();
+  /** Why the last prompt got no answer: shown by the composer (the user acts on it there), cleared by the next try. */
+  notice = $state.raw<string | null>(null);
 
   private readonly pending = new StreamBuffer();
   private frame: number | null = null;
@@ -123,6 +129,7 @@ export class ChatStore {
   async open(conversationId: string | null): Promise<void> {
     const seq = ++this.loadSeq;
     this.conversationId = conversationId;
+    this.notice = null;
     this.pending.clear();
     if (conversationId === null) {
       this.messages = [];
@@ -194,6 +201,7 @@ export class ChatStore {
     const index = this.messages.findIndex((m) => m.id === messageId);
     const original = this.messages[index];
     if (conversationId === null || !original || original.role !== 'user') return false;
+    this.notice = null;
     const before = this.messages;
     const placeholder = new ChatMessage(`pending-${Date.now()}`, 'user');
     placeholder.content = text;
@@ -220,6 +228,7 @@ export class ChatStore {
     const index = this.messages.findIndex((m) => m.id === messageId);
     const original = this.messages[index];
     if (conversationId === null || !original || original.role !== 'assistant') return false;
+    this.notice = null;
     const before = this.messages;
     this.messages = before.slice(0, index);
     this.setGenerating(conversationId, true);
@@ -238,9 +247,13 @@ export class ChatStore {
 
   /** A prompt whose answer did not start: the open view goes back to `messages`, nothing is generating, and the user is told why. */
   private notStarted(conversationId: string, messages: ChatMessage[], error: unknown): false {
-    if (this.conversationId === conversationId) this.messages = messages;
+    if (this.conversationId === conversationId) {
+      this.messages = messages;
+      this.notice = describeError(error);
+    } else {
+      this.report(describeError(error));
+    }
     this.setGenerating(conversationId, false);
-    this.report(describeError(error));
     return false;
   }
 
@@ -275,6 +288,7 @@ export class ChatStore {
 
   /** Sends a user message; resolves false (and reports why) when it could not be sent. */
   async send(conversationId: string, text: string): Promise<boolean> {
+    this.notice = null;
     const placeholder = new ChatMessage(`pending-${Date.now()}`, 'user');
     placeholder.content = text;
     if (this.conversationId === conversationId) this.messages = [...this.messages, placeholder];
@@ -331,7 +345,9 @@ export class ChatStore {
       const { tokens, end } = this.pending.take(messageId, message.tokens);
       if (tokens) {
         message.tokens = tokens;
-        message.content = tokens.map((t) => t.text).join('');
+        const parts = new AnswerParts(tokens);
+        message.content = parts.content;
+        message.thought = parts.thought;
       }
       if (end) {
         message.status = end.status;

@@ -144,11 +144,16 @@ export class LibraryStore {
     }
   }
 
-  /** Loads a model with the form's settings (when it is the one they were read for). */
+  /**
+   * The one way the window loads a model (the panel's Load button, the library's, a dropped file):
+   * with the Load settings form's values when they were read for that file, so what the form shows
+   * is what is loaded and remembered.
+   */
   async load(path: string): Promise<void> {
-    const settings = path === this.settingsPath ? $state.snapshot(this.settings) : undefined;
-    this.model.path = path;
-    await this.model.load(path, settings);
+    const trimmed = path.trim();
+    const settings = trimmed !== '' && trimmed === this.settingsPath ? $state.snapshot(this.settings) : undefined;
+    this.model.path = trimmed;
+    await this.model.load(trimmed, settings);
   }
 }
 

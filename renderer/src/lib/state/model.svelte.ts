@@ -2,6 +2,7 @@ import type { GlassboxClient } from '../../../../electron/contract/api';
 import type { ModelFacts, ModelState } from '../../../../electron/contract/model';
 import type { LoadSettings } from '../../../../electron/contract/model-library';
 import { describeError, describeErrorKind } from '../errors';
+import { PLAIN_TEXT_TEMPLATE } from '../../../../electron/contract/chat-template';
 
 const LAST_PATH_KEY = 'glassbox.modelPath';
 
@@ -22,6 +23,11 @@ export class ModelStore {
 
   get facts(): ModelFacts | null {
     return this.state.status === 'loaded' ? this.state.facts : null;
+  }
+
+  /** A model without a chat template continues text instead of answering turns ("Continue the text" mode). */
+  get continuesText(): boolean {
+    return this.facts?.chatTemplate === PLAIN_TEXT_TEMPLATE;
   }
 
   get loaded(): boolean {
