@@ -70,7 +70,9 @@ export function createServices(options: ServicesOptions): Services {
   const { engine } = options;
   // Each service asks the other one question (is a model loaded? is an answer being written?) lazily.
   const queue = new EngineQueue(engine);
-  const endpoints = new EndpointService(store, options.secrets ?? new MemorySecrets());
+  // Remote endpoints' keys and the local API's key live in one secret store.
+  const secrets = options.secrets ?? new MemorySecrets();
+  const endpoints = new EndpointService(store, secrets);
   const chat: ChatService = new ChatService(queue.forSource(APP_SOURCE), store, hub, () => models.facts, Date.now, (id) => {
     const engine = endpoints.engine(id);
     return { engine, facts: engine.facts };
@@ -84,7 +86,7 @@ export function createServices(options: ServicesOptions): Services {
   );
   const unsubscribeCrash = engine.onCrash((message) => hub.emit('engine.crashed', { message }));
   const info: AppInfo = { version: options.version, mode: options.mode, dataDir: options.dataDir, platform: process.platform };
-  const apiServer = new ApiServerController({ store, hub, queue, modelState: () => models.current });
+  const apiServer = new ApiServerController({ store, hub, queue, modelState: () => models.current, secrets });
   void apiServer.restore();
   const library = new ModelLibrary({
     store,

@@ -8,17 +8,26 @@ import { DEFAULT_API_PORT, MIN_API_KEY_LENGTH } from './api-server-defaults';
 
 export { DEFAULT_API_PORT, MIN_API_KEY_LENGTH } from './api-server-defaults';
 
+/** What is saved in the settings. The API key is not: it lives in the secret store (see apiKeyStateSchema). */
 export const apiServerSettingsSchema = z.object({
   enabled: z.boolean(),
   port: z.number().int().min(1).max(65535),
   /** Listen on every network interface instead of 127.0.0.1 only; then an API key is required. */
   allowNetwork: z.boolean(),
-  /** null: no key asked for (only allowed on 127.0.0.1). */
-  apiKey: z.string().min(MIN_API_KEY_LENGTH).max(200).nullable(),
 });
 export type ApiServerSettings = z.infer<typeof apiServerSettingsSchema>;
 
-export const DEFAULT_API_SERVER_SETTINGS: ApiServerSettings = { enabled: false, port: DEFAULT_API_PORT, allowNetwork: false, apiKey: null };
+export const DEFAULT_API_SERVER_SETTINGS: ApiServerSettings = { enabled: false, port: DEFAULT_API_PORT, allowNetwork: false };
+
+/**
+ * Whether a key is set and where it is kept: 'encrypted' by the OS (the desktop app, as remote
+ * endpoints' keys), or 'memory' (web mode: forgotten at exit). The key itself never travels in a
+ * status or an event; the configure call that creates one answers it once (newKey).
+ */
+export const apiKeyStateSchema = z.object({ set: z.boolean(), storage: z.enum(['encrypted', 'memory']) });
+export type ApiKeyState = z.infer<typeof apiKeyStateSchema>;
+
+const apiKeySchema = z.string().trim().min(MIN_API_KEY_LENGTH).max(200);
 
 export const apiRequestLogSchema = z.object({
   id: z.number().int(),
@@ -42,6 +51,7 @@ export const apiServerStatusSchema = z.object({
   baseUrl: z.string().nullable(),
   /** Why it is not running although enabled (port in use, no API key, …), in words for the user. */
   error: z.string().nullable(),
+  apiKey: apiKeyStateSchema,
   /** Most recent first. */
   recent: z.array(apiRequestLogSchema),
 });
@@ -53,7 +63,15 @@ export const apiServerConfigureSchema = z
     enabled: z.boolean().optional(),
     port: z.number().int().min(1).max(65535).optional(),
     allowNetwork: z.boolean().optional(),
-    apiKey: z.string().trim().min(MIN_API_KEY_LENGTH).max(200).nullable().optional(),
+    /** A key the user chose; null removes the key. */
+    apiKey: apiKeySchema.nullable().optional(),
+    /** Glassbox makes a random key, keeps it and answers it once, in the result's newKey. */
+    createKey: z.literal(true).optional(),
   })
-  .strict();
+  .strict()
+  .refine((patch) => !(patch.createKey && patch.apiKey !== undefined), { message: 'Either set apiKey or ask for createKey, not both.' });
 export type ApiServerConfigure = z.infer<typeof apiServerConfigureSchema>;
+
+/** configure's answer: the status, and the key it created (shown once, never sent again). */
+export const apiServerConfigureResultSchema = apiServerStatusSchema.extend({ newKey: apiKeySchema.nullable() });
+export type ApiServerConfigureResult = z.infer<typeof apiServerConfigureResultSchema>;

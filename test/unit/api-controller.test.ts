@@ -1,7 +1,12 @@
+import { mkdtempSync, readFileSync } from 'node:fs';
+import { get as httpGet } from 'node:http';
 import { createServer } from 'node:net';
+import { tmpdir } from 'node:os';
+import { join } from 'node:path';
+import type { SafeStorage } from 'electron';
 import { describe, expect, it } from 'vitest';
 import { EngineQueue } from '../../electron/app/engine-queue';
-import { ApiServerController } from '../../electron/api-server/controller';
+import { API_KEY_SECRET_ID, ApiServerController } from '../../electron/api-server/controller';
 import { prepareChat, toSampling } from '../../electron/api-server/requests';
 import { chatCompletionRequestSchema } from '../../electron/api-server/openai-schema';
 import { ApiError } from '../../electron/api-server/errors';
@@ -9,6 +14,8 @@ import { isGlassboxError } from '../../electron/contract/errors';
 import type { ModelFacts } from '../../electron/contract/model';
 import { EventHub } from '../../electron/contract/rpc';
 import type { Engine } from '../../electron/engine/engine';
+import { SafeStorageSecrets } from '../../electron/main/safe-storage-secrets';
+import { MemorySecrets, type SecretStore } from '../../electron/remote/secrets';
 
 function memoryStore() {
   const values = new Map<string, string>();
@@ -23,8 +30,33 @@ async function freePort(): Promise<number> {
   return typeof address === 'object' && address !== null ? address.port : 0;
 }
 
-const controllerWith = (store: ReturnType<typeof memoryStore>, hub = new EventHub()) =>
-  new ApiServerController({ store, hub, queue: new EngineQueue({} as Engine), modelState: () => ({ status: 'none' }) });
+const controllerWith = (store: ReturnType<typeof memoryStore>, hub = new EventHub(), secrets: SecretStore = new MemorySecrets()) =>
+  new ApiServerController({ store, hub, queue: new EngineQueue({} as Engine), modelState: () => ({ status: 'none' }), secrets });
+
+/** GET /v1/models on a fresh connection (the server restarts between calls; a pooled socket would be cut). */
+function modelsStatus(port: number, key?: string): Promise<number> {
+  return new Promise((resolve, reject) => {
+    const headers = key === undefined ? {} : { Authorization: `Bearer ${key}` };
+    httpGet({ host: '127.0.0.1', port, path: '/v1/models', agent: false, headers }, (response) => {
+      response.resume();
+      resolve(response.statusCode ?? 0);
+    }).on('error', reject);
+  });
+}
+
+/**
+ * Electron's safeStorage as SafeStorageSecrets sees it (the real one needs Electron and a
+ * keychain): a reversible stand-in cipher, or no encryption at all.
+ */
+function fakeSafeStorage(available: boolean): SafeStorage {
+  const facade: Pick<SafeStorage, 'isEncryptionAvailable' | 'getSelectedStorageBackend' | 'encryptString' | 'decryptString'> = {
+    isEncryptionAvailable: () => available,
+    getSelectedStorageBackend: () => (available ? 'gnome_libsecret' : 'basic_text'),
+    encryptString: (text) => Buffer.from([...Buffer.from(text, 'utf8')].map((b) => b ^ 0x5a)),
+    decryptString: (sealed) => Buffer.from([...sealed].map((b) => b ^ 0x5a)).toString('utf8'),
+  };
+  return facade as SafeStorage;
+}
 
 describe('ApiServerController', () => {
   it('is off by default, starts on 127.0.0.1 when enabled, and remembers it', async () => {
@@ -33,7 +65,7 @@ describe('ApiServerController', () => {
     const events: string[] = [];
     hub.subscribe((e) => events.push(e.name));
     const controller = controllerWith(store, hub);
-    expect(controller.status).toMatchObject({ running: false, settings: { enabled: false, allowNetwork: false, apiKey: null } });
+    expect(controller.status).toMatchObject({ running: false, settings: { enabled: false, allowNetwork: false }, apiKey: { set: false, storage: 'memory' } });
     const port = await freePort();
     const status = await controller.configure({ enabled: true, port });
     expect(status).toMatchObject({ running: true, baseUrl: `http://127.0.0.1:${port}/v1`, error: null });
@@ -67,6 +99,78 @@ describe('ApiServerController', () => {
       await new Promise((resolve) => blocker.close(resolve));
       await controller.dispose();
     }
+  });
+});
+
+describe('the local API key', () => {
+  it('is created by Glassbox, answered once, required, and never in the settings, a status or an event', async () => {
+    const store = memoryStore();
+    const hub = new EventHub();
+    const events: unknown[] = [];
+    hub.subscribe((e) => events.push(e));
+    const secrets = new MemorySecrets();
+    const controller = controllerWith(store, hub, secrets);
+    const port = await freePort();
+    try {
+      const created = await controller.configure({ enabled: true, port, createKey: true });
+      const key = created.newKey ?? '';
+      expect(key.length).toBeGreaterThanOrEqual(16);
+      expect(created).toMatchObject({ running: true, apiKey: { set: true, storage: 'memory' } });
+      expect(secrets.get(API_KEY_SECRET_ID)).toBe(key);
+      expect(await modelsStatus(port)).toBe(401);
+      expect(await modelsStatus(port, key)).toBe(200);
+
+      const later = await controller.configure({ port });
+      expect(later.newKey).toBeNull();
+      expect(later.apiKey.set).toBe(true);
+      expect(events.length).toBeGreaterThan(0);
+      for (const leak of [JSON.stringify(events), JSON.stringify(controller.status), JSON.stringify(later), store.getSetting('apiServer.settings') ?? '']) {
+        expect(leak).not.toContain(key);
+      }
+      // A key of the user's own, then none.
+      expect((await controller.configure({ apiKey: 'my-own-key-0123456789' })).apiKey.set).toBe(true);
+      expect(secrets.get(API_KEY_SECRET_ID)).toBe('my-own-key-0123456789');
+      expect((await controller.configure({ apiKey: null })).apiKey.set).toBe(false);
+      expect(await modelsStatus(port)).toBe(200);
+    } finally {
+      await controller.dispose();
+    }
+  });
+
+  it('is kept encrypted through safeStorage in the desktop app, and refused where the OS cannot encrypt', async () => {
+    const dir = mkdtempSync(join(tmpdir(), 'gb-api-key-'));
+    const file = join(dir, 'endpoint-keys.json');
+    const controller = controllerWith(memoryStore(), new EventHub(), new SafeStorageSecrets(fakeSafeStorage(true), file));
+    const { newKey, apiKey } = await controller.configure({ createKey: true });
+    expect(apiKey).toEqual({ set: true, storage: 'encrypted' });
+    expect(readFileSync(file, 'utf8')).not.toContain(newKey ?? 'missing');
+    expect(new SafeStorageSecrets(fakeSafeStorage(true), file).get(API_KEY_SECRET_ID)).toBe(newKey);
+
+    const store = memoryStore();
+    const plain = controllerWith(store, new EventHub(), new SafeStorageSecrets(fakeSafeStorage(false), join(dir, 'other.json')));
+    const refused = await plain.configure({ apiKey: 'my-own-key-0123456789', enabled: true }).catch((e: unknown) => e);
+    expect(isGlassboxError(refused, 'invalid-argument')).toBe(true);
+    expect(plain.status).toMatchObject({ running: false, settings: { enabled: false }, apiKey: { set: false } });
+    expect(store.getSetting('apiServer.settings')).toBeNull();
+  });
+
+  it('moves a key an earlier version saved in plain text into the secret store', () => {
+    const store = memoryStore();
+    const legacy = 'legacy-key-0123456789abcdef';
+    store.setSetting('apiServer.settings', JSON.stringify({ enabled: false, port: 8427, allowNetwork: true, apiKey: legacy }));
+    const secrets = new MemorySecrets();
+    const controller = controllerWith(store, new EventHub(), secrets);
+    expect(secrets.get(API_KEY_SECRET_ID)).toBe(legacy);
+    expect(store.getSetting('apiServer.settings')).not.toContain(legacy);
+    expect(controller.status).toMatchObject({ settings: { allowNetwork: true }, apiKey: { set: true }, error: null });
+
+    // Where it cannot be kept safely it is dropped, the network is off, and the user is told.
+    const again = memoryStore();
+    again.setSetting('apiServer.settings', JSON.stringify({ enabled: false, port: 8427, allowNetwork: true, apiKey: legacy }));
+    const unsafe = controllerWith(again, new EventHub(), new SafeStorageSecrets(fakeSafeStorage(false), join(mkdtempSync(join(tmpdir(), 'gb-api-key-')), 'k.json')));
+    expect(again.getSetting('apiServer.settings')).not.toContain(legacy);
+    expect(unsafe.status).toMatchObject({ settings: { allowNetwork: false }, apiKey: { set: false } });
+    expect(unsafe.status.error).toMatch(/Set a key again/);
   });
 });
 

@@ -1,5 +1,5 @@
 import type { GlassboxClient } from '../../../../electron/contract/api';
-import type { ApiServerConfigure, ApiServerStatus } from '../../../../electron/contract/api-server';
+import type { ApiServerConfigure, ApiServerConfigureResult, ApiServerStatus } from '../../../../electron/contract/api-server';
 import { DEFAULT_API_PORT, MIN_API_KEY_LENGTH } from '../../../../electron/contract/api-server-defaults';
 import { describeError } from '../errors';
 
@@ -15,7 +15,10 @@ export class ApiServerState {
   /** The form's fields (applied with save()). */
   port = $state(String(DEFAULT_API_PORT));
   allowNetwork = $state(false);
+  /** A key the user types to replace the current one; empty keeps it. */
   apiKey = $state('');
+  /** The key Glassbox just created: shown this once, never sent again. */
+  shownKey = $state<string | null>(null);
 
   constructor(private readonly client: GlassboxClient) {
     client.on('apiServer.status', (s) => {
@@ -30,12 +33,16 @@ export class ApiServerState {
     return this.status?.running === true;
   }
 
+  get keySet(): boolean {
+    return this.status?.apiKey.set === true;
+  }
+
   /** What is wrong with the form, or null when it can be saved. */
   get formProblem(): string | null {
     const port = Number(this.port);
     if (!Number.isInteger(port) || port < 1 || port > 65535) return 'The port must be a whole number from 1 to 65535.';
     const key = this.apiKey.trim();
-    if (this.allowNetwork && key.length === 0) return 'Other computers can only connect with an API key: set one or press Generate.';
+    if (this.allowNetwork && key.length === 0 && !this.keySet) return 'Other computers can only connect with an API key: type one or press Create key.';
     if (key.length > 0 && key.length < MIN_API_KEY_LENGTH) return `An API key needs at least ${MIN_API_KEY_LENGTH} characters.`;
     return null;
   }
@@ -43,7 +50,7 @@ export class ApiServerState {
   get dirty(): boolean {
     const settings = this.status?.settings;
     if (!settings) return false;
-    return Number(this.port) !== settings.port || this.allowNetwork !== settings.allowNetwork || (this.apiKey.trim() || null) !== settings.apiKey;
+    return Number(this.port) !== settings.port || this.allowNetwork !== settings.allowNetwork || this.apiKey.trim().length > 0;
   }
 
   async refresh(): Promise<void> {
@@ -68,23 +75,36 @@ export class ApiServerState {
     await this.configure(this.formValues());
   }
 
-  /** A random key (24 bytes, URL-safe), for the user to copy into their client. */
-  generateKey(): void {
-    const bytes = crypto.getRandomValues(new Uint8Array(24));
-    this.apiKey = `gb-${btoa(String.fromCharCode(...bytes)).replaceAll('+', '-').replaceAll('/', '_').replaceAll('=', '')}`;
+  /** Glassbox makes a random key and keeps it; the answer shows it once, for the user to copy. */
+  async createKey(): Promise<void> {
+    const port = Number(this.port);
+    const form = Number.isInteger(port) && port >= 1 && port <= 65535 ? { port, allowNetwork: this.allowNetwork } : {};
+    const result = await this.configure({ ...form, createKey: true });
+    if (result) this.shownKey = result.newKey;
+  }
+
+  async removeKey(): Promise<void> {
+    await this.configure({ apiKey: null });
   }
 
   private formValues(): ApiServerConfigure {
-    return { port: Number(this.port), allowNetwork: this.allowNetwork, apiKey: this.apiKey.trim() || null };
+    const key = this.apiKey.trim();
+    return { port: Number(this.port), allowNetwork: this.allowNetwork, ...(key.length > 0 ? { apiKey: key } : {}) };
   }
 
-  private async configure(patch: ApiServerConfigure): Promise<void> {
+  private async configure(patch: ApiServerConfigure): Promise<ApiServerConfigureResult | null> {
     this.busy = true;
     this.error = null;
+    this.shownKey = null;
     try {
-      this.adopt(await this.client.call('apiServer.configure', patch));
+      const result = await this.client.call('apiServer.configure', patch);
+      // The new key goes to the caller only, not into the status every view reads.
+      const { newKey, ...status } = result;
+      this.adopt(status);
+      return { ...status, newKey };
     } catch (error) {
       this.error = describeError(error);
+      return null;
     } finally {
       this.busy = false;
     }
@@ -94,6 +114,6 @@ export class ApiServerState {
     this.status = status;
     this.port = String(status.settings.port);
     this.allowNetwork = status.settings.allowNetwork;
-    this.apiKey = status.settings.apiKey ?? '';
+    this.apiKey = '';
   }
 }
