@@ -5,11 +5,11 @@ import { createServer } from 'node:net';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { afterAll, afterEach, beforeAll, describe, expect, it } from 'vitest';
-import { GlassboxError } from '../../electron/contract/errors';
 import { GgmlType } from '../../electron/inspect/ggml-types';
 import { downloadFile, partPath, resolveModelUri, type DownloadProgress } from '../../electron/models/downloader';
 import { listModels, pullModel } from '../../electron/models/library';
 import { writeGguf } from '../fixtures/gguf-writer';
+import { glassboxErrorOf } from '../fixtures/glassbox-error-of';
 import { startModelServer, type ModelServer } from '../fixtures/model-server';
 import { decoderModel, presetModel, PRESETS } from '../fixtures/synthetic-models';
 
@@ -23,15 +23,6 @@ let n = 0;
 function folder(): string {
   n += 1;
   return join(dir, `dl-${n}`);
-}
-
-async function failure(promise: Promise<unknown>): Promise<GlassboxError> {
-  const error = await promise.then(
-    () => null,
-    (e: unknown) => e,
-  );
-  expect(error).toBeInstanceOf(GlassboxError);
-  return error as GlassboxError;
 }
 
 beforeAll(async () => {
@@ -92,7 +83,7 @@ describe('downloads from a local server', () => {
     const target = folder();
     const cut = Math.floor(fixture.length * 0.4);
     server.behaviour = { cutAfter: cut };
-    const first = await failure(pullModel(URI, target, { endpoint: server.endpoint }));
+    const first = await glassboxErrorOf(pullModel(URI, target, { endpoint: server.endpoint }));
     expect(first.message).toMatch(/was interrupted after .* of .* MB .*Download it again to resume/);
     const dest = join(target, 'tiny-llama-F32.gguf');
     // What arrived before the connection died (the kernel may drop the last unread segment).
@@ -113,7 +104,7 @@ describe('downloads from a local server', () => {
   it('starts over when the server ignores the range', async () => {
     const target = folder();
     server.behaviour = { cutAfter: 1000 };
-    await failure(pullModel(URI, target, { endpoint: server.endpoint }));
+    await glassboxErrorOf(pullModel(URI, target, { endpoint: server.endpoint }));
     server.behaviour = { ignoreRange: true };
     const result = await pullModel(URI, target, { endpoint: server.endpoint });
     expect(result.resumedFrom).toBe(0);
@@ -123,7 +114,7 @@ describe('downloads from a local server', () => {
   it('detects a truncated file: a short upload fails the header check and is deleted', async () => {
     const target = folder();
     server.files.set('short.gguf', { bytes: fixture.subarray(0, Math.floor(fixture.length * 0.7)), sha256: null });
-    const error = await failure(pullModel('hf:test-user/tiny-GGUF/short.gguf', target, { endpoint: server.endpoint }));
+    const error = await glassboxErrorOf(pullModel('hf:test-user/tiny-GGUF/short.gguf', target, { endpoint: server.endpoint }));
     expect(error.kind).toBe('model-invalid');
     expect(error.message).toMatch(/truncated/);
     expect(existsSync(join(target, 'short.gguf'))).toBe(false);
@@ -131,10 +122,10 @@ describe('downloads from a local server', () => {
 
   it('detects a size mismatch against the expected size, and a wrong checksum', async () => {
     const target = folder();
-    const sized = await failure(pullModel(URI, target, { endpoint: server.endpoint, expectedSize: fixture.length + 1 }));
+    const sized = await glassboxErrorOf(pullModel(URI, target, { endpoint: server.endpoint, expectedSize: fixture.length + 1 }));
     expect(sized.message).toMatch(/offers \d+ bytes .* but \d+ were expected/);
     server.files.set('bad-sha.gguf', { bytes: fixture, sha256: 'ab'.repeat(32) });
-    const bad = await failure(pullModel('hf:test-user/tiny-GGUF/bad-sha.gguf', target, { endpoint: server.endpoint }));
+    const bad = await glassboxErrorOf(pullModel('hf:test-user/tiny-GGUF/bad-sha.gguf', target, { endpoint: server.endpoint }));
     expect(bad).toMatchObject({ kind: 'model-invalid' });
     expect(bad.message).toMatch(/failed its checksum/);
     expect(existsSync(join(target, 'bad-sha.gguf'))).toBe(false);
@@ -142,11 +133,11 @@ describe('downloads from a local server', () => {
   });
 
   it('reports 404 and 500 clearly', async () => {
-    const missing = await failure(pullModel('hf:test-user/tiny-GGUF/nope.gguf', folder(), { endpoint: server.endpoint }));
+    const missing = await glassboxErrorOf(pullModel('hf:test-user/tiny-GGUF/nope.gguf', folder(), { endpoint: server.endpoint }));
     expect(missing.kind).toBe('not-found');
     expect(missing.message).toMatch(/HTTP 404/);
     server.behaviour = { status: 500 };
-    const broken = await failure(pullModel(URI, folder(), { endpoint: server.endpoint }));
+    const broken = await glassboxErrorOf(pullModel(URI, folder(), { endpoint: server.endpoint }));
     expect(broken.message).toMatch(/had a problem \(HTTP 500\)\. Try again later/);
   });
 
@@ -155,7 +146,7 @@ describe('downloads from a local server', () => {
     await new Promise<void>((resolve) => probe.listen(0, '127.0.0.1', resolve));
     const port = (probe.address() as { port: number }).port;
     await new Promise<void>((resolve) => probe.close(() => resolve()));
-    const error = await failure(pullModel(URI, folder(), { endpoint: `http://127.0.0.1:${port}` }));
+    const error = await glassboxErrorOf(pullModel(URI, folder(), { endpoint: `http://127.0.0.1:${port}` }));
     expect(error.message).toMatch(/^You appear to be offline: 127\.0\.0\.1:\d+ could not be reached \(ECONNREFUSED\)/);
   });
 
@@ -171,7 +162,7 @@ describe('downloads from a local server', () => {
         if (p.receivedBytes > 20_000) abort.abort();
       },
     });
-    const error = await failure(pending);
+    const error = await glassboxErrorOf(pending);
     expect(error.kind).toBe('cancelled');
     expect(statSync(partPath(dest)).size).toBeGreaterThan(0);
     server.behaviour = {};
@@ -180,7 +171,7 @@ describe('downloads from a local server', () => {
     expect(sha(readFileSync(dest))).toBe(sha(fixture));
   });
 
-  it('downloads fast on loopback (speed logged)', async () => {
+  it('downloads 64 MB on loopback, verified (speed logged, not asserted)', async () => {
     // ~64 MB of mostly-zero tensor data: written sparse, served from memory.
     const big = join(dir, 'big.gguf');
     await writeGguf(big, presetModel('llama', { weightType: GgmlType.F32, fill: 'zeros' }), { mode: 'sparse' });
@@ -193,6 +184,6 @@ describe('downloads from a local server', () => {
     const mbPerSecond = bytes.length / 1e6 / result.seconds;
     console.log(`loopback download: ${(bytes.length / 1e6).toFixed(1)} MB in ${result.seconds.toFixed(2)} s = ${mbPerSecond.toFixed(0)} MB/s (sha256 verified: ${result.verified})`);
     expect(result.verified).toBe(true);
-    expect(mbPerSecond).toBeGreaterThan(5);
+    expect(result.bytes).toBe(bytes.length);
   });
 });

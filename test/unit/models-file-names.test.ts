@@ -3,11 +3,11 @@ import { mkdtemp, rm } from 'node:fs/promises';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { afterAll, beforeAll, beforeEach, describe, expect, it } from 'vitest';
-import { GlassboxError } from '../../electron/contract/errors';
 import { CATALOGUE } from '../../electron/models/catalogue';
 import { resolveModelUri } from '../../electron/models/downloader';
 import { pullModel } from '../../electron/models/library';
 import { modelFileNameProblem } from '../../electron/models/model-file-name';
+import { glassboxErrorOf } from '../fixtures/glassbox-error-of';
 import { startModelServer, type ModelServer } from '../fixtures/model-server';
 
 // A download whose name climbs out of the models folder must not touch the file it aims at.
@@ -35,15 +35,6 @@ beforeEach(() => {
   server.requests.length = 0;
 });
 
-async function refusal(promise: Promise<unknown>): Promise<GlassboxError> {
-  const error = await promise.then(
-    () => null,
-    (e: unknown) => e,
-  );
-  expect(error).toBeInstanceOf(GlassboxError);
-  return error as GlassboxError;
-}
-
 // Last path segments of an https link, as a hostile page or catalogue would write them.
 const HOSTILE_SEGMENTS: [string, string][] = [
   ['encoded slashes', '..%2F..%2F..%2Fvictim.gguf'],
@@ -67,7 +58,7 @@ describe('hostile model file names', () => {
     const segment = pattern.replace('{victim}', encodeURIComponent(victim));
     // The server would happily send the bytes (not a GGUF, so the old code renamed them over the target, then deleted it).
     server.files.set(segment, { bytes: Buffer.from('#!/bin/sh\necho owned\n') });
-    const error = await refusal(pullModel(`${server.endpoint}/u/r/resolve/main/${segment}`, models));
+    const error = await glassboxErrorOf(pullModel(`${server.endpoint}/u/r/resolve/main/${segment}`, models));
     expect(error.kind).toBe('invalid-argument');
     expect(server.requests).toEqual([]);
     expect(readFileSync(victim, 'utf8')).toBe(VICTIM_BYTES);
@@ -88,7 +79,7 @@ describe('hostile model file names', () => {
     symlinkSync(victim, join(models, 'parted.gguf.part'));
     try {
       for (const name of ['linked.gguf', 'parted.gguf']) {
-        const error = await refusal(pullModel(`${server.endpoint}/u/r/resolve/main/${name}`, models));
+        const error = await glassboxErrorOf(pullModel(`${server.endpoint}/u/r/resolve/main/${name}`, models));
         expect(error.kind).toBe('invalid-argument');
         expect(error.message).toMatch(/not a plain file/);
       }
