@@ -90,6 +90,21 @@ export const tokenizerSchema = z.object({
   hasChatTemplate: z.boolean(),
 });
 
+/**
+ * Sliding-window attention (Gemma 2/3): most layers attend only to the last `window` tokens, every
+ * `period`-th layer to the whole context. Layer numbers from 0.
+ */
+export const slidingWindowSchema = z.object({
+  window: int,
+  period: int.nullable(),
+  localLayers: z.array(int),
+  globalLayers: z.array(int),
+  /** RoPE base of the local (windowed) layers when it differs from the global one. */
+  localRopeBase: z.number().nullable(),
+  /** f16 K and V per token for a cache that keeps only the window on the local layers (bytes at `contextLength`). */
+  windowedKvBytes: z.number().nullable(),
+});
+
 export const tensorSummarySchema = z.object({
   name: z.string(),
   hfName: z.string().nullable(),
@@ -127,6 +142,8 @@ export const modelDescriptionSchema = z.object({
   vocabSize: int.nullable(),
   attention: attentionSchema,
   rope: ropeSchema.nullable(),
+  /** Absent or null: every layer attends to the whole context. */
+  slidingWindow: slidingWindowSchema.nullable().optional(),
   tokenizer: tokenizerSchema.nullable(),
   activation: z.string().nullable(),
   normEpsilon: z.number().nullable(),
@@ -161,3 +178,4 @@ export const modelDescriptionSchema = z.object({
 export type ModelDescription = z.infer<typeof modelDescriptionSchema>;
 export type AttentionDescription = z.infer<typeof attentionSchema>;
 export type TensorSummary = z.infer<typeof tensorSummarySchema>;
+export type SlidingWindow = z.infer<typeof slidingWindowSchema>;

@@ -4,6 +4,7 @@ import type { AttentionDescription, ModelDescription, TensorSummary } from '../c
 import { elementCount } from './ggml-types';
 import { metaArray, metaNumber, metaString, readGgufHeader, type GgufFileInfo, type ReadGgufOptions } from './gguf-reader';
 import { buildModuleTree, ROPE_BUFFERS } from './module-tree';
+import { describeSlidingWindow } from './sliding-window';
 
 export interface DescribeOptions {
   /** Context length for the KV cache estimate; defaults to the trained context length. */
@@ -117,6 +118,7 @@ export function describeModel(info: GgufFileInfo, options: DescribeOptions = {})
     vocabSize,
     attention,
     rope: describeRope(info, architecture, spec !== undefined, attention.headDim),
+    slidingWindow: describeSlidingWindow(info, architecture, layers, attention, kvContext),
     tokenizer,
     activation: spec?.activation.className ?? null,
     normEpsilon: eps,

@@ -129,6 +129,11 @@ export function printDescription(d: ModelDescription, options: PrintOptions = {}
     const factors = d.rope.frequencyFactors ? `, frequency factors ${d.rope.frequencyFactors}` : '';
     lines.push(`RoPE: base ${d.rope.base}, ${d.rope.dimensions ?? '?'} dimensions${scaling}${factors}`);
   }
+  const swa = d.slidingWindow;
+  if (swa) {
+    const rope = swa.localRopeBase !== null ? `; local layers use RoPE base ${swa.localRopeBase}` : '';
+    lines.push(`Sliding window: ${swa.window} tokens on ${swa.localLayers.length} of ${d.layers ?? '?'} layers; layers ${swa.globalLayers.join(', ')} attend to the whole context${rope}`);
+  }
   if (d.contextLength !== null) lines.push(`Trained context: ${d.contextLength} tokens`);
   const tok = d.tokenizer;
   const tokDetail = tok ? ` (${tok.kind}${tok.merges !== null ? `, ${tok.merges} merges` : ''}${tok.pre ? `, pre-tokenizer ${tok.pre}` : ''})` : '';
@@ -141,6 +146,9 @@ export function printDescription(d: ModelDescription, options: PrintOptions = {}
   if (d.kvCache.bytesPerToken !== null) {
     const at = d.kvCache.bytes !== null && d.kvCache.contextLength !== null ? `, ${formatBytes(d.kvCache.bytes)} for ${d.kvCache.contextLength} tokens` : '';
     lines.push(`KV cache (f16): ${formatBytes(d.kvCache.bytesPerToken)} per token${at}`);
+    if (swa?.windowedKvBytes != null) {
+      lines.push(`  (full size on every layer, as Glassbox keeps it to reuse a conversation's cache; ${formatBytes(swa.windowedKvBytes)} if the local layers kept only their window)`);
+    }
   }
   for (const w of d.warnings) lines.push(`Note: ${w}`);
   return lines.join('\n');

@@ -2,6 +2,7 @@ import type { ModelFacts } from '../../../../electron/contract/model';
 import type { ModelDescription } from '../../../../electron/contract/model-description';
 import { formatBytes, formatCount, formatInteger } from '../format';
 import { gpuLayersText } from '../message-text';
+import { attentionExtraExplanations, attentionExtraRows } from './attention-extras';
 
 /**
  * Words and numbers for the architecture panel, every one of them computed from the loaded
@@ -47,6 +48,7 @@ export function headRows(d: ModelDescription, facts: ModelFacts | null): FactRow
     const extra = [scaling, r.frequencyFactors ? `frequency factors ${r.frequencyFactors}` : null, r.originalContextLength !== null ? `originally ${formatInteger(r.originalContextLength)} tokens` : null].filter((s) => s !== null);
     rows.push({ label: 'RoPE', value: `base ${formatInteger(r.base)}, ${n(r.dimensions)} dims`, note: extra.join(', ') });
   }
+  rows.push(...attentionExtraRows(d));
   rows.push({ label: 'Trained context', value: n(d.contextLength, ' tokens') });
   const tok = d.tokenizer;
   rows.push({
@@ -197,6 +199,7 @@ export function explanations(d: ModelDescription): Explanation[] {
     }
     out.push({ id: 'gqa', title, paragraphs });
   }
+  out.push(...attentionExtraExplanations(d));
 
   out.push({
     id: 'lm-head',
