@@ -7,6 +7,7 @@ import type { ConversationDetail, GenerationStats, Message, MessageStatus, Model
 import type { Engine, Generation } from '../engine/engine';
 import type { Store } from '../store/store';
 import { DEFAULT_TITLE, titleFromPrompt } from './titles';
+import type { LoadedModel, RemoteEngines } from './service-ports';
 import type { DocumentContext, DocumentContextProvider } from '../documents/context-budget';
 import { LOCAL_ENGINE } from '../contract/remote';
 import { AnswerParts } from '../contract/answer-parts';
@@ -51,10 +52,10 @@ export class ChatService {
     private readonly engine: Engine,
     private readonly store: Store,
     private readonly hub: EventHub,
-    private readonly currentModel: () => ModelFacts | null,
+    private readonly model: LoadedModel,
     private readonly now: () => number = Date.now,
-    /** A remote endpoint's engine and facts, for a conversation that chose one (remote/endpoints.ts); throws not-found when removed. */
-    private readonly remoteEngine?: (id: string) => { engine: Engine; facts: ModelFacts },
+    /** Remote endpoints' engines, for a conversation that chose one (remote/endpoints.ts). */
+    private readonly remote?: RemoteEngines,
   ) {}
 
   private log(message: string): void {
@@ -64,8 +65,9 @@ export class ChatService {
   /** The engine a conversation chose: the local one (unchanged path) or a remote endpoint's. */
   private engineFor(conversation: ConversationDetail): { engine: Engine; facts: ModelFacts | null } {
     const chosen = conversation.engine;
-    if (chosen === undefined || chosen === LOCAL_ENGINE || !this.remoteEngine) return { engine: this.engine, facts: this.currentModel() };
-    return this.remoteEngine(chosen);
+    if (chosen === undefined || chosen === LOCAL_ENGINE || !this.remote) return { engine: this.engine, facts: this.model.facts };
+    const engine = this.remote.engine(chosen);
+    return { engine, facts: engine.facts };
   }
 
   /** Questions in conversations with attached documents get passages from them (electron/documents). */
@@ -133,7 +135,7 @@ export class ChatService {
   }
 
   async tokenize(text: string): Promise<TokenPiece[]> {
-    if (!this.currentModel()) throw new GlassboxError('no-model', 'No model is loaded. Load a GGUF model in the Model panel first.');
+    if (!this.model.facts) throw new GlassboxError('no-model', 'No model is loaded. Load a GGUF model in the Model panel first.');
     return this.engine.tokenize(text);
   }
 
@@ -161,7 +163,7 @@ export class ChatService {
   }
 
   private requireIdle(conversation?: ConversationDetail): ModelFacts {
-    const facts = conversation ? this.engineFor(conversation).facts : this.currentModel();
+    const facts = conversation ? this.engineFor(conversation).facts : this.model.facts;
     if (!facts) throw new GlassboxError('no-model', 'No model is loaded. Load a GGUF model in the Model panel first.');
     if (this.active) {
       throw new GlassboxError('busy', 'An answer is still being written. Stop it or wait for it to finish.');

@@ -12,6 +12,7 @@ import { DEFAULT_LOAD_SETTINGS, loadSettingsSchema, type FitEstimate, type LoadS
 import { estimateFit, shapeFromDescription } from '../models/fit';
 import { machineMemory, type GpuReport } from '../models/memory';
 import { precheckModel } from '../models/precheck';
+import type { AnswerActivity } from './service-ports';
 
 const LAST_MODEL_SETTING = 'model.lastPath';
 /** Per-model load settings are remembered under this prefix plus the file's path. */
@@ -34,7 +35,7 @@ export class ModelService {
     private readonly store: Store,
     private readonly hub: EventHub,
     private readonly loadOptions: LoadOptions,
-    private readonly isBusy: () => boolean,
+    private readonly answers: AnswerActivity,
     /** Memory for the fit check; tests pass a fixed machine. */
     private readonly memoryProbe: (releasableRam: number, gpu: GpuReport | null) => MachineMemory = machineMemory,
   ) {}
@@ -74,7 +75,7 @@ export class ModelService {
   /** Unloads the model (the engine keeps running); the state becomes 'none'. */
   async unload(): Promise<boolean> {
     if (this.loading) throw new GlassboxError('busy', 'A model is loading. Wait for it to finish.');
-    if (this.isBusy()) throw new GlassboxError('busy', 'An answer is being written. Stop it before unloading the model.');
+    if (this.answers.isGenerating) throw new GlassboxError('busy', 'An answer is being written. Stop it before unloading the model.');
     if (this.state.status !== 'loaded') return false;
     await this.engine.unload();
     this.loadedEstimate = null;
@@ -114,7 +115,7 @@ export class ModelService {
    */
   async load(requested: string, settings: Partial<LoadSettings> = {}): Promise<ModelFacts> {
     if (this.loading) throw new GlassboxError('busy', 'A model is already loading. Wait for it to finish.');
-    if (this.isBusy()) throw new GlassboxError('busy', 'An answer is being written. Stop it before loading another model.');
+    if (this.answers.isGenerating) throw new GlassboxError('busy', 'An answer is being written. Stop it before loading another model.');
     const path = resolve(requested);
     if (!existsSync(path) || !statSync(path).isFile()) {
       throw new GlassboxError('not-found', `No model file at ${path}. Check the path and try again.`);

@@ -10,6 +10,7 @@ import type { AppInfo } from './app-info';
 import { ChatService } from './chat-service';
 import { createHandlers } from './handlers';
 import { ModelService } from './model-service';
+import type { AnswerActivity } from './service-ports';
 import { APP_SOURCE, EngineQueue } from './engine-queue';
 import { ApiServerController } from '../api-server/controller';
 import { DocumentService } from '../documents/service';
@@ -68,22 +69,20 @@ export function createServices(options: ServicesOptions): Services {
   const stopMaintenance = startStoreMaintenance(store, { warn: (message) => console.warn(message) });
   const hub = new EventHub();
   const { engine } = options;
-  // Each service asks the other one question (is a model loaded? is an answer being written?) lazily.
   const queue = new EngineQueue(engine);
   // Remote endpoints' keys and the local API's key live in one secret store.
   const secrets = options.secrets ?? new MemorySecrets();
   const endpoints = new EndpointService(store, secrets);
-  const chat: ChatService = new ChatService(queue.forSource(APP_SOURCE), store, hub, () => models.facts, Date.now, (id) => {
-    const engine = endpoints.engine(id);
-    return { engine, facts: engine.facts };
-  });
-  const models: ModelService = new ModelService(
-    engine,
-    store,
-    hub,
-    { ...DEFAULT_LOAD_OPTIONS, ...options.loadOptions },
-    () => chat.isGenerating,
-  );
+  // The model and chat services each ask the other one question (service-ports.ts): which model is
+  // loaded, and whether an answer is being written. One has to be made first, so the model
+  // service's AnswerActivity reads the chat once it exists.
+  const answers: AnswerActivity = {
+    get isGenerating() {
+      return chat.isGenerating;
+    },
+  };
+  const models: ModelService = new ModelService(engine, store, hub, { ...DEFAULT_LOAD_OPTIONS, ...options.loadOptions }, answers);
+  const chat: ChatService = new ChatService(queue.forSource(APP_SOURCE), store, hub, models, Date.now, endpoints);
   const unsubscribeCrash = engine.onCrash((message) => hub.emit('engine.crashed', { message }));
   const info: AppInfo = { version: options.version, mode: options.mode, dataDir: options.dataDir, platform: process.platform };
   const apiServer = new ApiServerController({ store, hub, queue, modelState: () => models.current, secrets });

@@ -134,7 +134,7 @@ describe('the library through the app contract', () => {
     const path = STORIES_260K();
     await client.call('model.load', { path, settings: { contextSize: 2048 } });
     // The same engine and store, on a machine with 64 MB free: 65,536 tokens of context cannot fit.
-    const small = new ModelService(services.engine, services.store, services.hub, { ...DEFAULT_LOAD_OPTIONS, threads: 1 }, () => false, () => ({
+    const small = new ModelService(services.engine, services.store, services.hub, { ...DEFAULT_LOAD_OPTIONS, threads: 1 }, { isGenerating: false }, () => ({
       totalRam: 64 * 2 ** 20,
       availableRam: 64 * 2 ** 20,
       gpu: null,

@@ -123,7 +123,7 @@ describe('a question waits for retrieval with the engine reserved', () => {
     });
     engine = new RecordingEngine();
     retrieval = new SlowRetrieval();
-    chat = new ChatService(engine, store, hub, () => FACTS);
+    chat = new ChatService(engine, store, hub, { facts: FACTS });
     chat.useDocuments(retrieval);
   });
   afterEach(() => store.close());
@@ -260,7 +260,7 @@ describe('hybrid retrieval reaches the prompt', () => {
     const path = join(dir, 'mixed.txt');
     writeFileSync(path, paragraphs.join('\n\n'));
     const engine = new RecordingEngine();
-    const chat = new ChatService(engine, store, new EventHub(), () => FACTS);
+    const chat = new ChatService(engine, store, new EventHub(), { facts: FACTS });
     chat.useDocuments(documents);
     const conversation = store.createConversation('Q');
     await documents.ingestPath(path, { jobId: 'm', conversationId: conversation.id });
@@ -308,7 +308,7 @@ describe('hybrid retrieval reaches the prompt', () => {
     const { document } = await documents.ingestPath(path, { jobId: 'w', conversationId: conversation.id });
     expect(document.chunks).toBeGreaterThan(1);
     const engine = new RecordingEngine();
-    const chat = new ChatService(engine, store, new EventHub(), () => ({ ...FACTS, contextSize: 4096 }));
+    const chat = new ChatService(engine, store, new EventHub(), { facts: { ...FACTS, contextSize: 4096 } });
     chat.useDocuments(documents);
     const callsBefore = topicEmbedder.calls;
     const { assistantMessage } = await chat.send({ conversationId: conversation.id, text: 'When does it open?' });
