@@ -27,6 +27,31 @@ export const alternativeSchema = z.object({
 });
 export type Alternative = z.infer<typeof alternativeSchema>;
 
+/**
+ * The sampler's real candidate pool at one position (electron/engine/sampler.ts samplingCuts): the
+ * `size` candidates llama.cpp reported (the top K, K = max(top-k, 10)), highest first, of which the
+ * first `afterTopK` survived top-k, the first `afterTopP` top-p as well, and the first `kept` min-p
+ * too — the ones that could be drawn. `weight` normalises the draw: a kept candidate's chance is
+ * (p / p_top)^(1/T) / weight. Recorded only when a draw happened (temperature > 0).
+ */
+export const samplingPoolSchema = z.object({
+  size: z.number().int().min(1),
+  afterTopK: z.number().int().min(1),
+  afterTopP: z.number().int().min(1),
+  kept: z.number().int().min(1),
+  weight: z.number().positive(),
+});
+export type SamplingPool = z.infer<typeof samplingPoolSchema>;
+
+/**
+ * A candidate's weight in the draw after temperature T, relative to the top candidate's:
+ * (p / p_top)^(1/T) = exp((logit - top logit) / T), since p ∝ exp(logit) at T = 1. The same for
+ * shares and exact probabilities (their ratios agree). Used by the sampler and the sampling view.
+ */
+export function drawWeight(p: number, top: number, temperature: number): number {
+  return p > 0 && top > 0 ? Math.exp(Math.log(p / top) / temperature) : 0;
+}
+
 export const generatedTokenSchema = z.object({
   id: z.number().int(),
   text: z.string(),
@@ -39,5 +64,7 @@ export const generatedTokenSchema = z.object({
    * the thought nor the answer. Absent: a token of the answer.
    */
   segment: z.enum(['thought', 'marker']).optional(),
+  /** What the sampling settings did at this position, on the sampler's own pool (absent: greedy, or not recorded). */
+  pool: samplingPoolSchema.optional(),
 });
 export type GeneratedToken = z.infer<typeof generatedTokenSchema>;

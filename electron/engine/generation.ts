@@ -5,7 +5,7 @@ import type { GeneratedToken } from '../contract/token';
 import { renderPrompt } from './chat-prompt';
 import type { LoadedModel } from './llama-runtime';
 import { evaluateInChunks } from './prompt-chunks';
-import { createRng, pickToken, sortCandidates } from './sampler';
+import { createRng, pickToken, samplingCuts, sortCandidates } from './sampler';
 import { ThoughtSegmenter, thoughtMarkersFor } from './segments';
 import { StopDetector, type Piece } from './stop-detector';
 import { TokenTextDecoder } from './token-text';
@@ -149,7 +149,9 @@ export async function generate(loaded: LoadedModel, request: GenerateRequest, ho
     let step = await closeThought(await iterator.next());
     while (!step.done) {
       const candidates = sortCandidates(step.value.probabilities);
-      const chosen = pickToken(candidates, sampling, rng) as Token;
+      // The sampler's cuts on its own pool travel with the token, for the sampling view.
+      const cuts = sampling.temperature > 0 ? samplingCuts(candidates, sampling) : undefined;
+      const chosen = pickToken(candidates, sampling, rng, cuts) as Token;
       const now = performance.now();
       firstAt ??= now;
       lastAt = now;
@@ -157,7 +159,7 @@ export async function generate(loaded: LoadedModel, request: GenerateRequest, ho
       // The EOG check is on the token we chose, not the library's own draw (shared/MEASURED.md).
       if (model.isEogToken(chosen)) break;
       generated++;
-      const token = tokenAt(step.value.probabilities, candidates, chosen);
+      const token = { ...tokenAt(step.value.probabilities, candidates, chosen), ...(cuts !== undefined ? { pool: cuts } : {}) };
       remember(chosen);
       const pushed = stops.push({ text: decoder.push(chosen), payload: token });
       emit(segmented(pushed.release));

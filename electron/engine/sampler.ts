@@ -1,4 +1,5 @@
 import { randomInt } from 'node:crypto';
+import { drawWeight, type SamplingPool } from '../contract/token';
 
 /**
  * Chooses the next token in JavaScript from the top-K map the engine reports (temperature 1,
@@ -41,36 +42,51 @@ export function sortCandidates(probabilities: ReadonlyMap<number, number>): Cand
   return [...probabilities].map(([id, p]) => ({ id, p })).sort((a, b) => b.p - a.p);
 }
 
-/** The candidates that survive top-k, top-p and min-p, with their weights after temperature (normalised). */
-export function samplingDistribution(sorted: readonly Candidate[], settings: SamplerSettings): Candidate[] {
-  let kept = sorted.slice(0, Math.max(1, settings.topK));
+/**
+ * How many of the sorted pool survive each step, in llama.cpp's order. Every step keeps a prefix of
+ * the list sorted highest first (top-k and top-p by construction, min-p because it keeps all above
+ * a threshold), so three counts say exactly which candidates each step cut. `weight` is the sum of
+ * the kept candidates' weights after temperature, (p / p_top)^(1/T): a candidate's chance to be
+ * drawn is its own weight over it (contract/token.ts samplingPoolSchema).
+ */
+export function samplingCuts(sorted: readonly Candidate[], settings: SamplerSettings): SamplingPool {
+  const afterTopK = Math.min(sorted.length, Math.max(1, settings.topK));
+  let afterTopP = afterTopK;
   if (settings.topP < 1) {
-    const total = kept.reduce((sum, c) => sum + c.p, 0);
+    let total = 0;
+    for (let i = 0; i < afterTopK; i++) total += sorted[i]?.p ?? 0;
     let cumulative = 0;
-    let cut = kept.length;
-    for (let i = 0; i < kept.length; i++) {
-      cumulative += (kept[i]?.p ?? 0) / total;
+    for (let i = 0; i < afterTopK; i++) {
+      cumulative += (sorted[i]?.p ?? 0) / total;
       if (cumulative >= settings.topP) {
-        cut = i + 1;
+        afterTopP = i + 1;
         break;
       }
     }
-    kept = kept.slice(0, cut);
   }
-  const top = kept[0]?.p ?? 0;
-  if (settings.minP > 0) kept = kept.filter((c, i) => i === 0 || c.p >= settings.minP * top);
-  // p^(1/T) is exp(logit/T) up to a constant, since p ∝ exp(logit) at T = 1.
-  const weights = kept.map((c) => ({ id: c.id, p: c.p > 0 ? Math.exp(Math.log(c.p / top) / settings.temperature) : 0 }));
-  const sum = weights.reduce((s, c) => s + c.p, 0);
-  return weights.map((c) => ({ id: c.id, p: c.p / sum }));
+  const top = sorted[0]?.p ?? 0;
+  let kept = afterTopP;
+  if (settings.minP > 0) {
+    kept = 1;
+    while (kept < afterTopP && (sorted[kept]?.p ?? 0) >= settings.minP * top) kept++;
+  }
+  let weight = 0;
+  for (let i = 0; i < kept; i++) weight += drawWeight(sorted[i]?.p ?? 0, top, settings.temperature);
+  return { size: sorted.length, afterTopK, afterTopP, kept, weight };
 }
 
-/** Temperature 0 is greedy (the first, most probable candidate); otherwise a seeded draw. */
-export function pickToken(sorted: readonly Candidate[], settings: SamplerSettings, rng: Rng): number {
+/** The candidates that survive top-k, top-p and min-p, with their weights after temperature (normalised). */
+export function samplingDistribution(sorted: readonly Candidate[], settings: SamplerSettings, cuts: SamplingPool = samplingCuts(sorted, settings)): Candidate[] {
+  const top = sorted[0]?.p ?? 0;
+  return sorted.slice(0, cuts.kept).map((c) => ({ id: c.id, p: drawWeight(c.p, top, settings.temperature) / cuts.weight }));
+}
+
+/** Temperature 0 is greedy (the first, most probable candidate); otherwise a seeded draw (from `cuts`, when the caller has them). */
+export function pickToken(sorted: readonly Candidate[], settings: SamplerSettings, rng: Rng, cuts?: SamplingPool): number {
   const first = sorted[0];
   if (first === undefined) throw new Error('No candidates to sample from');
   if (settings.temperature === 0) return first.id;
-  const dist = samplingDistribution(sorted, settings);
+  const dist = samplingDistribution(sorted, settings, cuts);
   let r = rng();
   for (const c of dist) {
     r -= c.p;

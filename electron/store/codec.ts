@@ -1,17 +1,23 @@
 import type { z } from 'zod';
 import { GlassboxError } from '../contract/errors';
-import type { Alternative, GeneratedToken } from '../contract/token';
+import type { Alternative, GeneratedToken, SamplingPool } from '../contract/token';
 
 /**
  * Tokens on disk: a JSON array with one compact tuple per token,
  *   [id, text, p, [[id, text, p], ...]]  or, for a reasoning model's thought and its markers,
  *   [id, text, p, [[id, text, p], ...], 't' | 'm']
+ * and, for a token drawn from the sampler's pool (contract/token.ts samplingPoolSchema),
+ *   [id, text, p, [[id, text, p], ...], 't' | 'm' | null, [size, afterTopK, afterTopP, kept, weight]]
  * instead of objects, which roughly halves the size (no repeated key names). Probabilities are
  * written with JSON.stringify's shortest round-trip form, so doubles come back bit-identical; lone
  * surrogates (half an emoji split across two tokens) are escaped by JSON, so they survive too.
  */
 type EncodedAlternative = [number, string, number];
-type EncodedToken = [number, string, number, EncodedAlternative[]] | [number, string, number, EncodedAlternative[], SegmentCode];
+type EncodedPool = [number, number, number, number, number];
+type EncodedToken =
+  | [number, string, number, EncodedAlternative[]]
+  | [number, string, number, EncodedAlternative[], SegmentCode]
+  | [number, string, number, EncodedAlternative[], SegmentCode | null, EncodedPool];
 type SegmentCode = 't' | 'm';
 const SEGMENT_CODES = { thought: 't', marker: 'm' } as const satisfies Record<NonNullable<GeneratedToken['segment']>, SegmentCode>;
 const SEGMENTS: Record<SegmentCode, NonNullable<GeneratedToken['segment']>> = { t: 'thought', m: 'marker' };
@@ -28,7 +34,12 @@ export function encodeTokens(tokens: readonly GeneratedToken[]): string {
       checkProbability(alt.p, `token ${index} alternative`);
       return [alt.id, alt.text, alt.p];
     });
-    return token.segment === undefined ? [token.id, token.text, token.p, top] : [token.id, token.text, token.p, top, SEGMENT_CODES[token.segment]];
+    const segment = token.segment === undefined ? null : SEGMENT_CODES[token.segment];
+    if (token.pool !== undefined) {
+      const { size, afterTopK, afterTopP, kept, weight } = token.pool;
+      return [token.id, token.text, token.p, top, segment, [size, afterTopK, afterTopP, kept, weight]];
+    }
+    return segment === null ? [token.id, token.text, token.p, top] : [token.id, token.text, token.p, top, segment];
   });
   return JSON.stringify(encoded);
 }
@@ -57,6 +68,14 @@ function decodeAlternative(value: unknown): Alternative | null {
   return { id: id as number, text, p };
 }
 
+function decodePool(value: unknown): SamplingPool | null {
+  if (!Array.isArray(value) || value.length !== 5) return null;
+  const [size, afterTopK, afterTopP, kept, weight] = value as unknown[];
+  const counts = [size, afterTopK, afterTopP, kept];
+  if (!counts.every((n) => Number.isInteger(n) && (n as number) >= 1) || typeof weight !== 'number' || !(weight > 0)) return null;
+  return { size: size as number, afterTopK: afterTopK as number, afterTopP: afterTopP as number, kept: kept as number, weight };
+}
+
 /**
  * Decodes and validates by hand rather than with zod: a long answer holds tens of thousands of
  * alternatives, and this runs on every conversation load.
@@ -66,18 +85,27 @@ export function decodeTokens(text: string, where: string): GeneratedToken[] {
   if (!Array.isArray(value)) throw badRow(where, 'tokens are not an array');
   return value.map((item: unknown, index): GeneratedToken => {
     const problem = `token ${index} is malformed`;
-    if (!Array.isArray(item) || (item.length !== 4 && item.length !== 5)) throw badRow(where, problem);
-    const [id, tokenText, p, top, code] = item as unknown[];
+    if (!Array.isArray(item) || item.length < 4 || item.length > 6) throw badRow(where, problem);
+    const [id, tokenText, p, top, code, encodedPool] = item as unknown[];
     if (!Number.isInteger(id) || typeof tokenText !== 'string' || !isProbability(p) || !Array.isArray(top)) {
       throw badRow(where, problem);
     }
-    if (code !== undefined && code !== 't' && code !== 'm') throw badRow(where, problem);
+    if (code !== undefined && code !== null && code !== 't' && code !== 'm') throw badRow(where, problem);
+    const pool = encodedPool === undefined ? undefined : decodePool(encodedPool);
+    if (pool === null) throw badRow(where, `the sampling pool of token ${index} is malformed`);
     const alternatives = top.map((alt: unknown) => {
       const decoded = decodeAlternative(alt);
       if (decoded === null) throw badRow(where, `an alternative of token ${index} is malformed`);
       return decoded;
     });
-    return code === undefined ? { id: id as number, text: tokenText, p, top: alternatives } : { id: id as number, text: tokenText, p, top: alternatives, segment: SEGMENTS[code] };
+    return {
+      id: id as number,
+      text: tokenText,
+      p,
+      top: alternatives,
+      ...(code === undefined || code === null ? {} : { segment: SEGMENTS[code] }),
+      ...(pool === undefined ? {} : { pool }),
+    };
   });
 }
 

@@ -1,4 +1,4 @@
-import type { ControlledEvaluateInputItem, Token } from 'node-llama-cpp';
+import type { Token } from 'node-llama-cpp';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { DEFAULT_LOAD_OPTIONS, type ChatTurn } from '../../electron/contract/engine-protocol';
 import { DEFAULT_SAMPLING } from '../../electron/contract/model';
@@ -8,6 +8,7 @@ import { generate } from '../../electron/engine/generation';
 import { LlamaRuntime, type LoadedModel } from '../../electron/engine/llama-runtime';
 import { SCORE_POOL, scorePrompt } from '../../electron/engine/scoring';
 import { SMOLLM2_135M, STORIES_260K } from '../models';
+import { referenceBatched, referenceStepwise } from './llama-reference';
 
 /**
  * Glassbox's exact probabilities against llama.cpp's own whole-vocabulary softmax: node-llama-cpp
@@ -17,39 +18,6 @@ import { SMOLLM2_135M, STORIES_260K } from '../models';
  */
 
 const TOLERANCE = 1e-4;
-
-const FULL = { probabilities: true, options: { temperature: 0 } } as const;
-
-function mapOf(next: { probabilities?: Map<Token, number> } | undefined): Map<number, number> {
-  if (next?.probabilities === undefined) throw new Error('no reference distribution');
-  return next.probabilities;
-}
-
-/**
- * llama.cpp's full softmax after each of `tokens` from position `from` on, evaluated as generation
- * evaluates them (what precedes `from` in one batch, then one token at a time): llama.cpp's batched
- * and one-token kernels differ by ~1e-4 in the logits, so the reference follows the same pattern.
- */
-async function referenceStepwise(loaded: LoadedModel, tokens: readonly Token[], from: number): Promise<Map<number, number>[]> {
-  await loaded.sequence.clearHistory();
-  if (from > 0) await loaded.sequence.evaluateWithoutGeneratingNewTokens(tokens.slice(0, from) as Token[]);
-  const maps: Map<number, number>[] = [];
-  for (const token of tokens.slice(from)) {
-    const [output] = await loaded.sequence.controlledEvaluate([[token, { generateNext: FULL }]]);
-    maps.push(mapOf(output?.next));
-  }
-  await loaded.sequence.clearHistory();
-  return maps;
-}
-
-/** The same, evaluated in one batch, as scoring evaluates a prompt. */
-async function referenceBatched(loaded: LoadedModel, tokens: readonly Token[], from: number): Promise<Map<number, number>[]> {
-  await loaded.sequence.clearHistory();
-  const input: ControlledEvaluateInputItem[] = tokens.map((t, i) => (i >= from ? [t, { generateNext: FULL }] : t));
-  const output = await loaded.sequence.controlledEvaluate(input);
-  await loaded.sequence.clearHistory();
-  return output.slice(from).map((o) => mapOf(o?.next));
-}
 
 function maxError(ours: { id: number; p: number }[], reference: Map<number, number>): number {
   return Math.max(...ours.map((c) => Math.abs(c.p - (reference.get(c.id) ?? Number.NaN))));
@@ -82,7 +50,7 @@ for (const [name, path] of [
       expect(tokens.length).toBeGreaterThan(3);
       const prompt = renderPrompt(loaded.model, loaded.format, messages).tokens;
       const all = [...prompt, ...tokens.map((t) => t.id as Token)];
-      const reference = await referenceStepwise(loaded, all.slice(0, -1), prompt.length - 1);
+      const [reference = []] = await referenceStepwise(loaded, all.slice(0, -1), prompt.length - 1);
       let worst = 0;
       let outsideMass = 0;
       tokens.forEach((token, i) => {

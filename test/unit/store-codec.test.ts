@@ -17,6 +17,15 @@ describe('token codec', () => {
     expect(encodeTokens([token(5, 'a', 0.5, [[5, 'a', 0.5]])])).toBe('[[5,"a",0.5,[[5,"a",0.5]]]]');
   });
 
+  it('keeps the sampler\'s pool, with or without a segment, as a sixth element', () => {
+    const pool = { size: 40, afterTopK: 40, afterTopP: 12, kept: 7, weight: 2.718281828459045 };
+    const tokens = [{ ...token(5, 'a', 0.5, [[5, 'a', 0.5]]), pool }, { ...token(6, 'b', 0.25), segment: 'thought' as const, pool }];
+    const text = encodeTokens(tokens);
+    expect(text).toBe('[[5,"a",0.5,[[5,"a",0.5]],null,[40,40,12,7,2.718281828459045]],[6,"b",0.25,[],"t",[40,40,12,7,2.718281828459045]]]');
+    expect(decodeTokens(text, 'test')).toEqual(tokens);
+    expect(() => decodeTokens('[[5,"a",0.5,[],null,[40,0,1,1,1]]]', 'test')).toThrow(/sampling pool of token 0 is malformed/);
+  });
+
   it('refuses probabilities JSON cannot hold', () => {
     expect(() => encodeTokens([token(1, 'x', Number.NaN)])).toThrow(/not finite/);
   });

@@ -1,7 +1,7 @@
-import type { GeneratedToken } from '../../../electron/contract/token';
+import { PROBABILITY_MEANINGS, type GeneratedToken } from '../../../electron/contract/token';
 import { formatPercent } from './format';
 
-/** What every probability in the app means (see electron/contract/token.ts). Said once, in the legend. */
+/** What an answer's colouring shows (see electron/contract/token.ts): top-K shares. Said once, in the legend. */
 export const PROBABILITY_MEANING =
   "Probability among the model's top-K candidates at temperature 1, before sampling";
 
@@ -34,6 +34,8 @@ export function visibleToken(text: string): string {
   return text.replace(/ /g, '·').replace(/\r?\n/g, '↵').replace(/\t/g, '→');
 }
 
-/** Said wherever probabilities are charted, in one sentence (the legend says it for the message). */
-export const PROBABILITY_NOTE =
-  "The model's own probabilities at temperature 1, over its top candidates (renormalised), before your sampling settings.";
+/**
+ * Said wherever an answer's probabilities are charted, in one sentence (the legend says it for the
+ * message): answers stream top-K shares (exactness costs more than 5% of decode speed; contract/token.ts).
+ */
+export const PROBABILITY_NOTE = PROBABILITY_MEANINGS['top-k-share'];

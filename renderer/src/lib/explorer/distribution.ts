@@ -1,9 +1,9 @@
 /**
- * Pure maths on a token's shown distribution: the model's top-K candidates at temperature 1,
- * renormalised (see electron/contract/token.ts). No DOM, no Svelte: unit-tested on their own.
+ * Pure maths on a token's shown distribution: the model's top candidates at temperature 1 (see
+ * electron/contract/token.ts for what the numbers mean). No DOM, no Svelte: unit-tested on their own.
  */
 import type { Sampling } from '../../../../electron/contract/model';
-import type { GeneratedToken } from '../../../../electron/contract/token';
+import { drawWeight, type GeneratedToken, type SamplingPool } from '../../../../electron/contract/token';
 
 export interface Candidate {
   id: number;
@@ -116,6 +116,37 @@ export function applySampling(candidates: readonly Candidate[], settings: Sampli
     after: sum > 0 ? (weights[i] ?? 0) / sum : 0,
     cutBy: cut.get(i) ?? null,
   }));
+}
+
+/**
+ * The sampler's own cuts (token.pool: what electron/engine/sampler.ts decided on its whole
+ * candidate pool while generating) applied to the shown candidates, which are the pool's first
+ * ones. null when the answer did not record them (greedy, an older answer, a remote engine): then
+ * applySampling above is the only estimate, on the shown candidates alone.
+ */
+export function applyPool(candidates: readonly Candidate[], token: GeneratedToken, settings: SamplingSettings): Sampled[] | null {
+  const pool = token.pool;
+  if (pool === undefined || settings.temperature === 0) return null;
+  const ranked = candidates.map((c, i) => ({ c, i })).sort((a, b) => b.c.p - a.c.p);
+  const top = ranked[0]?.c.p ?? 0;
+  const rankOfIndex = new Map(ranked.map(({ i }, rank) => [i, rank]));
+  return candidates.map((c, i) => {
+    const rank = rankOfIndex.get(i) ?? 0;
+    // The chosen token was drawn, so it was kept, wherever it ranked beyond the listed ones.
+    const cutBy: CutBy = c.id === token.id || rank < pool.kept ? null : rank < pool.afterTopP ? 'min-p' : rank < pool.afterTopK ? 'top-p' : 'top-k';
+    return { ...c, after: cutBy === null ? drawWeight(c.p, top, settings.temperature) / pool.weight : 0, cutBy };
+  });
+}
+
+/** One line on what the settings did to the sampler's whole pool at this position. */
+export function poolEffect(pool: SamplingPool, settings: SamplingSettings): string {
+  const byK = pool.size - pool.afterTopK;
+  const byP = pool.afterTopK - pool.afterTopP;
+  const byMin = pool.afterTopP - pool.kept;
+  const parts = [byK > 0 ? `top-k ${settings.topK} cut ${byK}` : `top-k ${settings.topK} kept all ${pool.size}`];
+  if (settings.topP < 1) parts.push(byP > 0 ? `top-p ${trim(settings.topP)} cut ${byP} more` : `top-p ${trim(settings.topP)} cut none`);
+  if (settings.minP > 0) parts.push(byMin > 0 ? `min-p ${trim(settings.minP)} cut ${byMin} below ${trim(settings.minP * 100)}% of the top one` : `min-p ${trim(settings.minP)} cut none`);
+  return `Of the sampler's ${pool.size} candidates: ${parts.join(', ')}; ${pool.kept} could be drawn.`;
 }
 
 const trim = (value: number): string => String(Number(value.toFixed(3)));
