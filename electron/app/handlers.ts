@@ -61,7 +61,9 @@ export function createHandlers(deps: {
     'store.backup': async () => store.backup(),
     'store.restoreBackup': async ({ fileName }) => {
       if (chat.isGenerating) throw new GlassboxError('busy', 'Stop the answer being written before restoring a backup.');
-      store.restoreBackup(fileName);
+      // Document work must not write across the swap: chunk ids are reused, so a vector made for
+      // one passage would land on another.
+      await deps.documents.exclusive(() => store.restoreBackup(fileName));
       return { restored: true };
     },
     'presets.list': async () => store.listPresets(),

@@ -141,6 +141,33 @@ export class DocumentService implements DocumentContextProvider {
     return result;
   }
 
+  /**
+   * Runs `task` (restoring a backup, which swaps the database under every statement) when no
+   * document work can write across it. It refuses while documents are being added (the user's
+   * own files: they finish or are cancelled first); background re-indexing is stopped, its batch
+   * in flight dropped, and it starts again afterwards on the restored database. Work asked for
+   * while the task waits its turn runs after it, on the restored database.
+   */
+  async exclusive<T>(task: () => T): Promise<T> {
+    if (this.jobs.size > 0) {
+      const count = this.jobs.size === 1 ? 'A document is' : `${this.jobs.size} documents are`;
+      throw new GlassboxError('busy', `${count} being added. Wait for it to finish, or cancel it, then restore the backup.`);
+    }
+    const wasIndexing = this.vectors.pause();
+    const run = async (): Promise<T> => {
+      try {
+        return task();
+      } finally {
+        this.vectors.resume();
+      }
+    };
+    const result = this.queue.then(run, run);
+    this.queue = result.catch(() => undefined);
+    const value = await result;
+    if (wasIndexing && this.store.embeddingModel() !== null) this.reindexVectors().catch(() => undefined);
+    return value;
+  }
+
   /** Stops every job (at shutdown). */
   cancelAll(): void {
     for (const job of this.jobs.values()) job.abort();

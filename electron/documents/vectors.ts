@@ -34,6 +34,8 @@ export class DocumentVectors {
   /** Background re-indexing queued or running; the one running can be stopped. */
   private pendingJobs = 0;
   private running: AbortController | null = null;
+  /** Set while a backup is restored: re-indexing jobs that start meanwhile end at once. */
+  private paused = false;
 
   constructor(
     private readonly store: DocumentsStore,
@@ -137,7 +139,7 @@ export class DocumentVectors {
       const controller = new AbortController();
       this.running = controller;
       try {
-        if (this.store.embeddingModel() === path) await this.reindex(path, embedder, controller.signal);
+        if (!this.paused && this.store.embeddingModel() === path) await this.reindex(path, embedder, controller.signal);
       } finally {
         this.running = null;
         this.pendingJobs--;
@@ -145,6 +147,20 @@ export class DocumentVectors {
       }
       return this.status();
     };
+  }
+
+  /**
+   * Stops re-indexing (the batch being embedded is dropped, never written) and keeps jobs that start
+   * from ending anything until resume(). Returns whether any re-indexing was queued or running.
+   */
+  pause(): boolean {
+    this.paused = true;
+    this.running?.abort();
+    return this.pendingJobs > 0;
+  }
+
+  resume(): void {
+    this.paused = false;
   }
 
   private async reindex(path: string, embedder: Embedder, signal: AbortSignal): Promise<void> {
