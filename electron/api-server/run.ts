@@ -55,6 +55,8 @@ export function runPrepared(queue: EngineQueue, source: string, prepared: Prepar
       // Tokens already on their way when we stopped are not part of the answer.
       if (matchedStop || aborted) return;
       received++;
+      // A reasoning model's thought and its markers are not the answer (they count as completion tokens).
+      if (token.segment !== undefined) return;
       const pushed = detector.push({ text: token.text, payload: token });
       release(pushed.release);
       if (pushed.stopped) {
