@@ -3,10 +3,10 @@ import { GlassboxError, isGlassboxError, toWireError, type WireError } from '../
 import { DEFAULT_SAMPLING, type ModelFacts, type Sampling } from '../contract/model';
 import type { EventHub } from '../contract/rpc';
 import type { GeneratedToken } from '../contract/token';
-import type { ConversationDetail, GenerationStats, Message, MessageStatus, ModelIdentity } from '../contract/conversation';
+import { DEFAULT_TITLE, type ConversationDetail, type GenerationStats, type Message, type MessageStatus, type ModelIdentity } from '../contract/conversation';
 import type { Engine, Generation } from '../engine/engine';
 import type { Store } from '../store/store';
-import { DEFAULT_TITLE, titleFromPrompt } from './titles';
+import { titleFromPrompt } from './titles';
 import type { LoadedModel, RemoteEngines } from './service-ports';
 import type { DocumentContext, DocumentContextProvider } from '../documents/context-budget';
 import { LOCAL_ENGINE } from '../contract/remote';

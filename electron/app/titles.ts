@@ -1,4 +1,5 @@
-export const DEFAULT_TITLE = 'New chat';
+import { DEFAULT_TITLE } from '../contract/conversation';
+
 const MAX_TITLE = 60;
 
 /** A conversation's first title: its first prompt's first line, cut at a word boundary. */

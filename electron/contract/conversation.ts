@@ -4,6 +4,9 @@ import { generatedTokenSchema } from './token';
 import { wireErrorSchema } from './errors';
 import { sourceSchema } from './documents';
 
+/** A conversation's title until it has one: created without a title, or before its first prompt names it. */
+export const DEFAULT_TITLE = 'New chat';
+
 export const MESSAGE_STATUSES = ['complete', 'streaming', 'stopped', 'interrupted', 'error'] as const;
 export const messageStatusSchema = z.enum(MESSAGE_STATUSES);
 export type MessageStatus = z.infer<typeof messageStatusSchema>;

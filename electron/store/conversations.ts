@@ -1,12 +1,11 @@
 import { randomUUID } from 'node:crypto';
 import type Database from 'better-sqlite3';
 import { DEFAULT_SAMPLING, samplingSchema, type Sampling } from '../contract/model';
-import type { ConversationDetail, ConversationSummary, Message } from '../contract/conversation';
+import { DEFAULT_TITLE, type ConversationDetail, type ConversationSummary, type Message } from '../contract/conversation';
 import { LOCAL_ENGINE } from '../contract/remote';
 import { decodeJson, encodeJson, wellFormed } from './codec';
 import {
   CONVERSATION_COLUMNS,
-  DEFAULT_TITLE,
   invalid,
   LIST_ORDER,
   notFound,

@@ -4,8 +4,6 @@ import type { ConversationSummary } from '../contract/conversation';
 
 // What the store's modules share: the tables' row shapes, column lists and the errors they throw.
 
-export const DEFAULT_TITLE = 'New chat';
-
 export interface ConversationRow {
   id: string;
   title: string;

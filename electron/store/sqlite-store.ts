@@ -25,8 +25,6 @@ import { PresetsAndSettings } from './presets-settings';
 import { invalid } from './rows';
 import type { ConversationPage, FinishedMessage, NewMessage, Store } from './store';
 
-export { DEFAULT_TITLE } from './rows';
-
 /** Opens the store at `path` (a file, created with its folder if missing, or ':memory:'). */
 export function openStore(path: string): SqliteStore {
   return new SqliteStore(path, openDatabase(path), null);

@@ -1,5 +1,6 @@
 import { describe, expect, it } from 'vitest';
-import { DEFAULT_TITLE, titleFromPrompt } from '../../electron/app/titles';
+import { DEFAULT_TITLE } from '../../electron/contract/conversation';
+import { titleFromPrompt } from '../../electron/app/titles';
 
 describe('titleFromPrompt', () => {
   it('uses the first non-empty line, with spaces folded', () => {
