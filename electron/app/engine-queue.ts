@@ -73,6 +73,11 @@ interface Job {
  *
  * stop() on a waiting generation removes it from the queue and resolves it as 'stopped' with no
  * tokens; on the running one it stops the engine.
+ *
+ * Why hand-written, not a queue library (p-queue and the like): their fairness is by priority or
+ * concurrency, not round-robin between named sources with one of them always first, and they
+ * cannot remove a waiting job so that it resolves as a 'stopped' answer; the policy is the point
+ * of this class, and test/unit/api-engine-queue.test.ts pins it.
  */
 export class EngineQueue {
   private readonly waiting = new Map<string, Job[]>();

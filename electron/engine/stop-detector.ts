@@ -2,6 +2,12 @@
  * Holds back generated pieces that might be the start of a stop string (e.g. "</s>" written as
  * text), so a stop string never reaches the user. Works on pieces that each carry a payload (the
  * token they came from), because the UI streams tokens, not characters.
+ *
+ * Why not node-llama-cpp's StopGenerationDetector: it needs the model's tokenizer and its own
+ * Token values, and it reports which stops triggered and which tokens to queue, leaving the cut to
+ * the caller. Here the same detector also serves the local API (api-server/run.ts, whose `stop`
+ * strings come from the client) and must hand back our tokens, each with its probabilities, cut
+ * exactly where a stop string begins.
  */
 
 export interface Piece<T> {

@@ -1,3 +1,9 @@
+// Why not electron-window-state (5.0.3, the maintained one): it requires('electron') and reads
+// `screen` when it starts, so its logic cannot be unit-tested under Node here (Electron's binary is
+// not available; this file is, with work areas passed in); it writes with jsonfile in place rather
+// than beside-and-rename; it resets a window that is not wholly inside one display, where we keep
+// any window with a usable part on screen and enforce the app's minimum size; and it adds jsonfile
+// and mkdirp to the ASAR. The lines below are the whole policy.
 import { readFileSync, renameSync, writeFileSync } from 'node:fs';
 
 export interface Rectangle {
