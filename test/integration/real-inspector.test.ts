@@ -52,7 +52,8 @@ describe.each(models)('the inspector on $name', ({ name, arch }) => {
     expect(d.contextLength).toBe(k('context_length'));
     expect(d.attention.heads).toBe(k('attention.head_count'));
     expect(d.attention.kvHeads).toBe(k('attention.head_count_kv'));
-    const headSize = at(meta, `${arch}.attention.key_length`) ?? k('embedding_length') / k('attention.head_count');
+    const keyLength = at(meta, `${arch}.attention.key_length`);
+    const headSize = typeof keyLength === 'number' ? keyLength : k('embedding_length') / k('attention.head_count');
     expect(d.attention.headDim).toBe(headSize);
     expect(d.rope?.base).toBe(k('rope.freq_base'));
     expect(d.rope?.dimensions).toBe(at(meta, `${arch}.rope.dimension_count`) ?? headSize);
