@@ -78,7 +78,7 @@ describe('a reasoning model in Chromium', () => {
     await ask(page, 'again', 2);
     await expect.poll(() => thinking(page).locator('summary').textContent()).toMatch(/· 2 tokens$/);
     expect(((await articles(page).last().locator('.prose').textContent()) ?? '').trim()).toBe(QWEN3_ANSWER);
-    await page.getByLabel('Show the model’s thinking').uncheck();
+    await page.getByLabel('Show a reasoning model’s thinking').uncheck();
     await expect.poll(() => page.locator('main details.thinking').count()).toBe(0);
     expect(errors).toEqual([]);
     await page.close();

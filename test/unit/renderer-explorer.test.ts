@@ -216,7 +216,7 @@ describe('sampling form', () => {
   it('shows the settings, an unset seed as empty, and has no repeat penalty', () => {
     expect(fieldValue(field('seed'), DEFAULT_SAMPLING)).toBe('');
     expect(fieldValue(field('temperature'), DEFAULT_SAMPLING)).toBe('0.8');
-    expect(SAMPLING_FIELDS.map((f) => f.key)).toEqual(['temperature', 'topK', 'topP', 'minP', 'seed', 'maxTokens']);
+    expect(SAMPLING_FIELDS.map((f) => f.key)).toEqual(['temperature', 'topK', 'topP', 'minP', 'seed', 'maxTokens', 'thoughtBudget']);
   });
 });
 

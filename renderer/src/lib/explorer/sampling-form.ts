@@ -5,7 +5,7 @@ import type { Candidate } from './distribution';
 export type NumericField = 'temperature' | 'topK' | 'topP' | 'minP' | 'maxTokens';
 
 export interface FieldSpec {
-  key: NumericField | 'seed';
+  key: NumericField | 'seed' | 'thoughtBudget';
   label: string;
   explain: string;
   min: number;
@@ -14,6 +14,8 @@ export interface FieldSpec {
   integer: boolean;
   /** Shown as a slider as well as a number box. */
   slider: boolean;
+  /** May be left empty (null), and what empty means, shown in the empty box. */
+  empty?: string;
 }
 
 export const SAMPLING_FIELDS: readonly FieldSpec[] = [
@@ -66,6 +68,7 @@ export const SAMPLING_FIELDS: readonly FieldSpec[] = [
     step: 1,
     integer: true,
     slider: false,
+    empty: 'random',
   },
   {
     key: 'maxTokens',
@@ -77,6 +80,18 @@ export const SAMPLING_FIELDS: readonly FieldSpec[] = [
     integer: true,
     slider: false,
   },
+  {
+    key: 'thoughtBudget',
+    label: 'Thinking budget',
+    explain:
+      'For a model that thinks before it answers (Qwen3, DeepSeek-R1, gpt-oss): at this many thinking tokens its thought is closed for it and the answer follows; 0 answers without thinking; empty = no cap.',
+    min: 0,
+    max: 32768,
+    step: 1,
+    integer: true,
+    slider: false,
+    empty: 'no cap',
+  },
 ];
 
 export type ParsedField = { ok: true; patch: Partial<Sampling> } | { ok: false; error: string };
@@ -84,7 +99,7 @@ export type ParsedField = { ok: true; patch: Partial<Sampling> } | { ok: false; 
 /** What a typed value means for a field: a patch to save, or why it cannot be saved. */
 export function parseField(spec: FieldSpec, raw: string): ParsedField {
   const text = raw.trim();
-  if (spec.key === 'seed' && text === '') return { ok: true, patch: { seed: null } };
+  if (spec.empty !== undefined && text === '') return { ok: true, patch: { [spec.key]: null } };
   const value = Number(text);
   if (text === '' || !Number.isFinite(value)) return { ok: false, error: `${spec.label} must be a number.` };
   if (spec.integer && !Number.isInteger(value)) return { ok: false, error: `${spec.label} must be a whole number.` };
@@ -97,7 +112,7 @@ export function parseField(spec: FieldSpec, raw: string): ParsedField {
 /** The value a field shows for the settings. */
 export function fieldValue(spec: FieldSpec, sampling: Sampling): string {
   const value = sampling[spec.key];
-  return value === null ? '' : String(value);
+  return value === null || value === undefined ? '' : String(value);
 }
 
 /** A made-up next-token distribution for the illustration when no token is pinned. */
