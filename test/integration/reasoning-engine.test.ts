@@ -98,6 +98,22 @@ describe('a reasoning model through the real engine', () => {
     expect(loaded.model.detokenize(tokens.slice(3, 5).map((t) => t.id) as never, true)).toBe('\n</think>');
   });
 
+  it('a branch from a token inside the thought goes on thinking: the prefix is thought, not answer', async () => {
+    const { tokens } = await answer(HELLO);
+    const alternative = tokens[3]?.top.find((t) => t.id !== tokens[3]?.id);
+    if (!alternative) throw new Error('no alternative at token 3');
+    const streamed: GeneratedToken[] = [];
+    const result = await generate(
+      loaded,
+      { messages: HELLO, sampling: { ...DEFAULT_SAMPLING, temperature: 0, maxTokens: 40 }, topAlternatives: 5, prefixTokens: [...tokens.slice(0, 3).map((t) => t.id), alternative.id] },
+      { onToken: (_index, token) => streamed.push(token), cancelled: () => false, receivedAt: performance.now() },
+    );
+    expect(result.prefixText).toBe(''); // all of the prefix is <think> and thought
+    expect(result.thought?.startsWith(`\nThe${alternative.text}`)).toBe(true);
+    expect(result.text).toBe(QWEN3_ANSWER);
+    expect(streamed[0]?.segment).toBe('thought');
+  });
+
   it('a budget of 0 closes the thought as soon as it opens: the answer comes at once', async () => {
     const { result } = await answer(HELLO, { thoughtBudget: 0 });
     expect(result.text).toBe(QWEN3_ANSWER);
