@@ -137,17 +137,16 @@ export class AppState {
     }
   }
 
-  /** Replaces the conversations with a backup's and reads everything again; false (and says why) when it could not. */
-  async restoreBackup(backup: BackupInfo): Promise<boolean> {
+  /** Replaces the conversations with a backup's and reads everything again; null when done, else why not (for the caller to show where the user is). */
+  async restoreBackup(backup: BackupInfo): Promise<string | null> {
     try {
-      if (!(await this.conversations.restoreBackup(backup))) return false;
+      if (!(await this.conversations.restoreBackup(backup))) return 'The backup was not restored.';
       await this.start();
       await this.conversations.refreshStoreStatus();
       this.toasts.show(`Restored the backup from ${backupTime(backup.createdAt)}.`, 'info');
-      return true;
+      return null;
     } catch (error) {
-      this.toasts.show(describeError(error));
-      return false;
+      return describeError(error);
     }
   }
 
