@@ -4,9 +4,10 @@ import { ApiError, invalidRequest, unsupported } from './errors';
 import type { ChatCompletionRequest, ChatMessage, CompletionRequest } from './openai-schema';
 
 /**
- * OpenAI request bodies → the engine's GenerateRequest. The probabilities the engine reports are
- * fixed by contract/token.ts (temperature 1, top K renormalised, K = max(top_k, alternatives, 10)),
- * whatever the request's temperature/top_p; they become logprobs in responses.ts.
+ * OpenAI request bodies → the engine's GenerateRequest. A request with logprobs asks the engine for
+ * exact probabilities (contract/token.ts: the whole-vocabulary softmax at temperature 1, as OpenAI
+ * and llama-server's n_probs mean them), whatever the request's temperature/top_p; they become
+ * logprobs in responses.ts. Without logprobs the cheaper top-K shares are generated and not shown.
  */
 
 /** Alternatives the engine is asked for per token: never fewer than the app's own ten. */
@@ -78,6 +79,7 @@ export function prepareChat(body: ChatCompletionRequest, facts: ModelFacts): Pre
       messages: body.messages.map(toTurn),
       sampling: toSampling(body, maxTokens),
       topAlternatives: Math.max(top ?? 0, MIN_ALTERNATIVES),
+      ...(top !== null ? { exactProbabilities: true } : {}),
     },
     stops: stopsOf(body.stop),
     stream: body.stream === true,
@@ -106,6 +108,7 @@ export function prepareCompletion(body: CompletionRequest): PreparedRequest {
       // The legacy endpoint's max_tokens defaults to 16, as OpenAI's does.
       sampling: toSampling(body, body.max_tokens ?? 16),
       topAlternatives: Math.max(top ?? 0, MIN_ALTERNATIVES),
+      ...(top !== null ? { exactProbabilities: true } : {}),
     },
     stops: stopsOf(body.stop),
     stream: body.stream === true,

@@ -2,9 +2,9 @@ import type { GeneratedToken } from '../contract/token';
 
 /**
  * Logprobs from the engine's probabilities (contract/token.ts): `logprob = ln(p)`, where p is the
- * model's next-token probability at temperature 1 over its top K candidates, renormalised over
- * them (K = max(top_k, alternatives asked for, 10)) — measured before the request's temperature,
- * top_p and min_p reshape the draw. So exp(logprob) is the same number the app shows for the token.
+ * model's next-token probability at temperature 1 over the whole vocabulary (requests.ts asks the
+ * engine for exact probabilities whenever logprobs are requested) — measured before the request's
+ * temperature, top_p and min_p reshape the draw, as OpenAI and llama-server's n_probs mean it.
  */
 
 /** What OpenAI writes for a token whose probability underflows to 0 (ln 0 is not a JSON number). */
