@@ -59,12 +59,16 @@ export async function runGenerate(argv: string[]): Promise<number> {
   }
 }
 
-/** The documented per-token JSON line: {text, id, p, top: [{text, id, p}]} with top sorted by p. */
-function tokenLine(token: GeneratedToken): { text: string; id: number; p: number; top: { text: string; id: number; p: number }[] } {
+/**
+ * The documented per-token JSON line: {text, id, p, top: [{text, id, p}]} with top sorted by p, and
+ * `segment` ('thought' or 'marker') on a reasoning model's thinking and the markers around it.
+ */
+function tokenLine(token: GeneratedToken): { text: string; id: number; p: number; top: { text: string; id: number; p: number }[]; segment?: 'thought' | 'marker' } {
   return {
     text: token.text,
     id: token.id,
     p: token.p,
     top: token.top.map(({ text, id, p }) => ({ text, id, p })),
+    ...(token.segment !== undefined ? { segment: token.segment } : {}),
   };
 }

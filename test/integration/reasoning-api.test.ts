@@ -1,4 +1,4 @@
-import { spawn } from 'node:child_process';
+import { spawn, spawnSync } from 'node:child_process';
 import { once } from 'node:events';
 import { mkdtempSync, rmSync } from 'node:fs';
 import { tmpdir } from 'node:os';
@@ -6,7 +6,7 @@ import { join } from 'node:path';
 import { createInterface } from 'node:readline';
 import OpenAI from 'openai';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
-import { QWEN3_ANSWER, writeReasoningModel } from '../fixtures/reasoning-model';
+import { QWEN3_ANSWER, QWEN3_THOUGHT, writeReasoningModel } from '../fixtures/reasoning-model';
 import { PROJECT_ROOT } from '../models';
 
 // `glassbox serve` on the scripted Qwen3-template model (test/fixtures/reasoning-model.ts): the
@@ -18,7 +18,7 @@ beforeAll(async () => {
 });
 afterAll(() => rmSync(dir, { recursive: true, force: true }));
 
-describe('the local API with a reasoning model', () => {
+describe('the local API and the CLI with a reasoning model', () => {
   it('answers with the answer alone, streaming or not; the thought still counts as completion tokens', async () => {
     const child = spawn(process.execPath, [join(PROJECT_ROOT, 'bin', 'glassbox.mjs'), 'serve', '--model', model, '--port', '0'], {
       cwd: PROJECT_ROOT,
@@ -43,5 +43,19 @@ describe('the local API with a reasoning model', () => {
       child.kill('SIGTERM');
       await exited;
     }
+  });
+
+  it('glassbox generate --json labels the thinking and its markers on each token line', () => {
+    const run = spawnSync(process.execPath, [join(PROJECT_ROOT, 'bin', 'glassbox.mjs'), 'generate', model, '--prompt', 'hi', '--temperature', '0', '--json'], {
+      cwd: PROJECT_ROOT,
+      encoding: 'utf8',
+      timeout: 120_000,
+    });
+    expect(run.status, run.stderr).toBe(0);
+    const lines = run.stdout.trim().split('\n').map((l) => JSON.parse(l) as { text?: string; segment?: string; done?: boolean });
+    const tokens = lines.filter((l) => l.done !== true);
+    expect(tokens.map((t) => t.segment ?? 'answer')).toEqual(['marker', ...Array<string>(6).fill('thought'), 'marker', 'answer', 'answer']);
+    expect(tokens.filter((t) => t.segment === 'thought').map((t) => t.text).join('')).toBe(QWEN3_THOUGHT);
+    expect(tokens.filter((t) => t.segment === undefined).map((t) => t.text).join('')).toBe(QWEN3_ANSWER);
   });
 });
