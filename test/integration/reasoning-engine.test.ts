@@ -11,7 +11,7 @@ import { generate } from '../../electron/engine/generation';
 import { LlamaRuntime, type LoadedModel } from '../../electron/engine/llama-runtime';
 import { ThoughtSegmenter, thoughtMarkersFor } from '../../electron/engine/segments';
 import { TokenTextDecoder } from '../../electron/engine/token-text';
-import { QWEN3_ANSWER, QWEN3_SCRIPT, QWEN3_THOUGHT, writeReasoningModel } from '../fixtures/reasoning-model';
+import { QWEN35_SCRIPT, QWEN35_TEMPLATE, QWEN3_ANSWER, QWEN3_SCRIPT, QWEN3_THOUGHT, writeReasoningModel } from '../fixtures/reasoning-model';
 
 /**
  * The real engine (generation.ts in this process, llama.cpp underneath) on a scripted Qwen3-style
@@ -36,10 +36,10 @@ afterAll(async () => {
   rmSync(dir, { recursive: true, force: true });
 });
 
-async function answer(messages: ChatTurn[], sampling: Partial<Sampling> = {}): Promise<{ tokens: GeneratedToken[]; result: GenerateResult }> {
+async function answer(messages: ChatTurn[], sampling: Partial<Sampling> = {}, on: LoadedModel = loaded): Promise<{ tokens: GeneratedToken[]; result: GenerateResult }> {
   const tokens: GeneratedToken[] = [];
   const result = await generate(
-    loaded,
+    on,
     { messages, sampling: { ...DEFAULT_SAMPLING, temperature: 0, maxTokens: 40, ...sampling }, topAlternatives: 5 },
     { onToken: (_index, token) => tokens.push(token), cancelled: () => false, receivedAt: performance.now() },
   );
@@ -171,5 +171,35 @@ describe('token streams rendered by the real chat wrappers', () => {
     const wrapper = new QwenChatWrapper();
     const stream = loaded.model.tokenize('Use <thin> tags and \n</b> too.', false);
     expect(segment(wrapper, stream)).toMatchObject({ thought: '', answer: 'Use <thin> tags and \n</b> too.' });
+  });
+});
+
+describe('a template that opens the thought itself (Qwen3.5: openOnResponseStart)', () => {
+  const opened = new LlamaRuntime();
+  let model: LoadedModel;
+  beforeAll(async () => {
+    const sub = mkdtempSync(join(dir, 'qwen35-'));
+    await opened.load(await writeReasoningModel(sub, { template: QWEN35_TEMPLATE, script: QWEN35_SCRIPT }), { ...DEFAULT_LOAD_OPTIONS, gpu: 'cpu', contextSize: 512 }, () => {});
+    if (opened.loaded === null) throw new Error('not loaded');
+    model = opened.loaded;
+  });
+  afterAll(() => opened.unload());
+
+  it('the prompt opens the thought as LlamaChat does, and the answer starts inside it', async () => {
+    expect(model.facts.chatTemplate).toBe('Qwen');
+    expect(model.format?.settings.segments?.thought?.openOnResponseStart).toBe(true);
+    const prompt = renderPrompt(model.model, model.format, HELLO).tokens;
+    expect(model.model.detokenize(prompt, true).endsWith('<|im_start|>assistant\n<think>\n')).toBe(true);
+    const { tokens, result } = await answer(HELLO, {}, model);
+    expect(tokens.map((t) => t.segment ?? 'answer')).toEqual(['thought', 'thought', 'thought', 'thought', 'thought', 'marker', 'answer', 'answer']);
+    expect(result.thought).toBe('The user said hello.');
+    expect(result.text).toBe(QWEN3_ANSWER);
+  });
+
+  it('a budget of 0 closes the opened thought before the first token', async () => {
+    const { tokens, result } = await answer(HELLO, { thoughtBudget: 0 }, model);
+    expect(result.thought).toBeUndefined();
+    expect(result.text).toBe(QWEN3_ANSWER);
+    expect(tokens.slice(0, 2).map((t) => t.segment)).toEqual(['marker', 'marker']); // "\n</think>", written for the model
   });
 });
