@@ -27,36 +27,23 @@ function markedLines(fixture: string): number[] {
   return lines.flatMap((line, i) => (/\/\/ boundary$/.test(line) ? [i + 1] : []));
 }
 
+const CASES = [
+  { rule: 'the renderer imports only the contract (static, type-only and dynamic imports; Electron and Node too)', fixture: 'renderer-state.ts', as: 'renderer/src/lib/state/fixture.svelte.ts', count: 5, message: 'only through electron/contract/' },
+  { rule: 'the renderer rule also bites inside a Svelte component', fixture: 'renderer-component.svelte', as: 'renderer/src/lib/components/Fixture.svelte', count: 1, message: 'only through electron/contract/' },
+  { rule: 'services never import Electron, not even through main/', fixture: 'service.ts', as: 'electron/store/fixture.ts', count: 4, message: 'Services never import Electron' },
+  { rule: 'the contract imports nothing of ours outside contract/, nor Node', fixture: 'contract.ts', as: 'electron/contract/fixture.ts', count: 4, message: 'The contract imports nothing of ours' },
+];
+
 describe('ESLint boundary rules', () => {
-  it('the renderer imports only the contract (static, type-only and dynamic imports; Electron and Node too)', async () => {
-    const found = await boundaryErrors('renderer-state.ts', 'renderer/src/lib/state/fixture.svelte.ts');
-    expect(found.lines).toEqual(markedLines('renderer-state.ts'));
-    expect(found.lines).toHaveLength(5);
-    expect(found.messages.every((m) => m.includes('only through electron/contract/'))).toBe(true);
-  });
-
-  it('the rule also bites inside a Svelte component', async () => {
-    const found = await boundaryErrors('renderer-component.svelte', 'renderer/src/lib/components/Fixture.svelte');
-    expect(found.lines).toEqual(markedLines('renderer-component.svelte'));
-    expect(found.lines).toHaveLength(1);
-  });
-
-  it('services never import Electron, not even through main/', async () => {
-    const found = await boundaryErrors('service.ts', 'electron/store/fixture.ts');
-    expect(found.lines).toEqual(markedLines('service.ts'));
-    expect(found.lines).toHaveLength(4);
-    expect(found.messages.every((m) => m.includes('Services never import Electron'))).toBe(true);
+  it.each(CASES)('$rule', async ({ fixture, as, count, message }) => {
+    const found = await boundaryErrors(fixture, as);
+    expect(found.lines).toEqual(markedLines(fixture));
+    expect(found.lines).toHaveLength(count);
+    expect(found.messages.every((m) => m.includes(message))).toBe(true);
   });
 
   it('electron/main/ may import Electron: the same file raises nothing there', async () => {
     const found = await boundaryErrors('service.ts', 'electron/main/fixture.ts');
     expect(found.lines).toEqual([]);
-  });
-
-  it('the contract imports nothing of ours outside contract/, nor Node', async () => {
-    const found = await boundaryErrors('contract.ts', 'electron/contract/fixture.ts');
-    expect(found.lines).toEqual(markedLines('contract.ts'));
-    expect(found.lines).toHaveLength(4);
-    expect(found.messages.every((m) => m.includes('The contract imports nothing of ours'))).toBe(true);
   });
 });
