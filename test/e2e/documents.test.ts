@@ -99,9 +99,11 @@ describe('document Q&A in Chromium (web mode)', () => {
     // A models folder holding stories260K (the tiny test model: real vectors, but not an embedding model).
     const models = mkdtempSync(join(tmpdir(), 'gb-e2e-models-'));
     copyFileSync(STORIES_260K(), join(models, 'stories260K.gguf'));
-    await panel.getByRole('textbox', { name: 'Models folder' }).fill(models);
-    await panel.getByRole('button', { name: 'Change' }).click();
-    const search = panel.getByRole('region', { name: 'Document search' });
+    await page.getByRole('button', { name: 'Models…' }).click();
+    const view = page.getByRole('dialog', { name: 'Models' });
+    await view.getByRole('textbox', { name: 'Models folder' }).fill(models);
+    await view.getByRole('button', { name: 'Change' }).click();
+    const search = view.getByRole('region', { name: 'Document search' });
     const text = async (region: Locator): Promise<string> => ((await region.textContent()) ?? '').replace(/\s+/g, ' ');
     await expect.poll(() => search.getByRole('option', { name: 'stories260K.gguf' }).count(), { timeout: 30_000 }).toBe(1);
     expect(await text(search)).toMatch(/words alone/);
@@ -119,6 +121,7 @@ describe('document Q&A in Chromium (web mode)', () => {
     expect(await seriousAccessibilityViolations(page)).toEqual([]);
 
     // The earlier conversation, asked again: the passages are now ranked by BM25 and vectors together.
+    await view.getByRole('button', { name: 'Close' }).click();
     await page.getByRole('navigation', { name: 'Conversations' }).getByRole('button', { name: 'What is the capital of Zembla?', exact: true }).click();
     // An answer is an article: the first test's one is there.
     await expect.poll(() => page.locator('main article').count(), { timeout: 30_000 }).toBe(1);
@@ -134,7 +137,8 @@ describe('document Q&A in Chromium (web mode)', () => {
 
     // The choice is remembered; turned off, it is words alone again.
     await page.reload();
-    const again = page.getByRole('region', { name: 'Document search' });
+    await page.getByRole('button', { name: 'Models…' }).click();
+    const again = page.getByRole('dialog', { name: 'Models' }).getByRole('region', { name: 'Document search' });
     await expect.poll(() => text(again), { timeout: 60_000 }).toMatch(/stories260K\.gguf: (\d+) of \1 passages have vectors/);
     await again.getByRole('button', { name: 'Turn off' }).click();
     await expect.poll(() => text(again)).toMatch(/words alone/);

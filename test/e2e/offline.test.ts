@@ -109,9 +109,10 @@ describe('offline by default', () => {
     const context = page.getByLabel('Context (tokens)');
     await expect.poll(() => context.count(), { timeout: 10_000 }).toBe(1);
     await context.selectOption('1024');
-    const panel = page.getByRole('complementary', { name: 'Model' });
-    await expect.poll(() => panel.textContent(), { timeout: 10_000 }).toMatch(/Runs on the CPU: about/);
+    const models = page.getByRole('dialog', { name: 'Models' });
+    await expect.poll(() => models.textContent(), { timeout: 10_000 }).toMatch(/Runs on the CPU: about/);
     await page.getByRole('button', { name: 'Load model' }).click();
+    const panel = page.getByRole('complementary', { name: 'Model' });
     await expect.poll(() => panel.textContent(), { timeout: 60_000 }).toMatch(/Unload model/);
 
     // Chat.

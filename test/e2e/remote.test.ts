@@ -65,13 +65,15 @@ describe('remote engines in the browser', () => {
     await expect.poll(() => panel.textContent(), { timeout: 60_000 }).toMatch(/llama/i);
     await page.getByRole('button', { name: 'New chat' }).click();
 
-    // Settings → Engines, in the Model tab: add `glassbox serve` as an endpoint.
+    // Models › Engines: add `glassbox serve` as an endpoint.
+    await page.getByRole('button', { name: 'Models…' }).click();
     await page.getByLabel('Endpoint name').fill('Serve');
     await page.getByLabel('Endpoint base URL').fill(serveUrl);
     await page.getByRole('button', { name: 'Connect and list models' }).click();
     await expect.poll(() => page.getByLabel('Endpoint model').inputValue()).toBe('stories260K');
     await page.getByRole('button', { name: 'Add endpoint' }).click();
     await expect.poll(() => page.getByRole('list', { name: 'Remote endpoints' }).textContent()).toMatch(/Serve/);
+    await page.getByRole('dialog', { name: 'Models' }).getByRole('button', { name: 'Close' }).click();
 
     // The chat header's picker: this conversation uses the endpoint.
     const picker = page.getByLabel('Engine', { exact: true });
