@@ -68,7 +68,7 @@ const WARM_UP_TOKENS = 8;
 
 const QUICK_MODEL: DecoderConfig = { ...LLAMA32_1B, name: 'decode-bench (small, synthetic)', layers: 2, embedding: 256, feedForward: 512, heads: 4, kvHeads: 2 };
 
-interface Setup {
+export interface Setup {
   model: string;
   threads: number;
   tokens: number;
@@ -154,7 +154,7 @@ export const decodeBench: BenchSection = {
 };
 
 /** `name` (the median) with `nameMin` and `nameMax` beside it. */
-function spread(name: string, values: number[]): Record<string, number | null> {
+export function spread(name: string, values: number[]): Record<string, number | null> {
   const finite = values.filter(Number.isFinite);
   const base = name.replace(/TokensPerSecond$/, '');
   return {
@@ -165,7 +165,7 @@ function spread(name: string, values: number[]): Record<string, number | null> {
 }
 
 /** The median over rounds of a[i] / b[i]: each round's two runs saw the same background load. */
-function pairedRatio(a: readonly number[], b: readonly number[]): number {
+export function pairedRatio(a: readonly number[], b: readonly number[]): number {
   const ratios: number[] = [];
   for (let i = 0; i < Math.min(a.length, b.length); i++) {
     const x = a[i];
@@ -205,7 +205,7 @@ function rateOf(arrivals: readonly number[]): number {
  * The baseline: node-llama-cpp's greedy `evaluate` loop, in a fresh process with the engine's
  * environment (the bench process may have started its libuv pool with the default 4 threads).
  */
-async function measurePlain(setup: Setup): Promise<number> {
+export async function measurePlain(setup: Setup): Promise<number> {
   const library = pathToFileURL(createRequire(import.meta.url).resolve('node-llama-cpp')).href;
   const script = `
     const { getLlama, LlamaLogLevel } = await import(${JSON.stringify(library)});
@@ -250,7 +250,7 @@ async function measurePlain(setup: Setup): Promise<number> {
  * top-10 alternatives streamed back; every token kept and the answer saved to SQLite at the chat
  * service's cadence.
  */
-async function measureApp(setup: Setup, temperature: number, round: number, exactProbabilities = false): Promise<number> {
+export async function measureApp(setup: Setup, temperature: number, round: number, exactProbabilities = false): Promise<number> {
   const engine = benchEngine(setup);
   const store = openStore(':memory:');
   try {
@@ -335,7 +335,7 @@ async function runToEnd(command: string, args: string[], env: NodeJS.ProcessEnv)
   return { code, stdout, stderr };
 }
 
-function round(n: number, digits = 1): number | null {
+export function round(n: number, digits = 1): number | null {
   return Number.isFinite(n) ? Number(n.toFixed(digits)) : null;
 }
 

@@ -1,6 +1,9 @@
+import { copyFileSync, mkdtempSync } from 'node:fs';
+import { tmpdir } from 'node:os';
+import { join } from 'node:path';
 import { describe, expect, it } from 'vitest';
 import type { Page } from 'playwright-core';
-import { SMOLLM2_135M } from '../models';
+import { MINILM_L6_V2, SMOLLM2_135M } from '../models';
 import { useWebModeSession } from './harness';
 
 // A real multi-turn chat with SmolLM2-135M-Instruct in Chromium (web mode), then a reload. One
@@ -43,6 +46,31 @@ describe('a real chat in Chromium', () => {
     expect(chat.indexOf('What is the capital of France?')).toBeLessThan(chat.indexOf(first));
     expect(chat.indexOf(first)).toBeLessThan(chat.indexOf('And what is the capital of Germany?'));
     expect(chat.indexOf('And what is the capital of Germany?')).toBeLessThan(chat.indexOf(second));
+    await page.close();
+  });
+
+  it('uses the embedding model in the models folder for document search without being asked', async () => {
+    const page = await session.browser.newPage({ viewport: { width: 1280, height: 800 } });
+    await page.goto(session.web.url);
+    const panel = page.getByRole('complementary', { name: 'Model' });
+    await expect.poll(() => panel.textContent(), { timeout: 60_000 }).toMatch(/SmolLM2/);
+    const models = mkdtempSync(join(tmpdir(), 'gb-e2e-embed-'));
+    copyFileSync(SMOLLM2_135M(), join(models, 'SmolLM2-135M-Instruct.Q4_1.gguf'));
+    copyFileSync(MINILM_L6_V2(), join(models, 'all-MiniLM-L6-v2.F32.gguf'));
+    await page.getByRole('button', { name: 'Models…' }).click();
+    const view = page.getByRole('dialog', { name: 'Models' });
+    await view.getByRole('textbox', { name: 'Models folder' }).fill(models);
+    await view.getByRole('button', { name: 'Change' }).click();
+    const search = view.getByRole('region', { name: 'Document search' });
+    await expect.poll(async () => ((await search.textContent()) ?? '').replace(/\s+/g, ' '), { timeout: 60_000 }).toMatch(/all-MiniLM-L6-v2\.F32\.gguf: \d+ of \d+ passages have vectors/);
+    expect(await search.getByRole('combobox', { name: 'Embedding model' }).inputValue()).toBe(join(models, 'all-MiniLM-L6-v2.F32.gguf'));
+    // Turned off, it stays off after a reload.
+    await search.getByRole('button', { name: 'Turn off' }).click();
+    await expect.poll(async () => (await search.textContent()) ?? '', { timeout: 30_000 }).toMatch(/words alone/);
+    await page.reload();
+    await page.getByRole('button', { name: 'Models…' }).click();
+    const again = page.getByRole('dialog', { name: 'Models' }).getByRole('region', { name: 'Document search' });
+    await expect.poll(async () => (await again.textContent()) ?? '', { timeout: 30_000 }).toMatch(/words alone/);
     await page.close();
   });
 });

@@ -1,6 +1,15 @@
 import type { GlassboxClient } from '../../../../electron/contract/api';
 import type { EmbeddingStatus } from '../../../../electron/contract/documents';
+import type { LocalModel } from '../../../../electron/contract/model-library';
+import { defaultEmbeddingModel, EMBEDDING_DECLINED_KEY } from '../documents/default-embedding';
 import { describeError } from '../errors';
+
+/** Where the "turned off" choice is kept (the browser's localStorage in the app). */
+export interface EmbeddingPreference {
+  getItem(key: string): string | null;
+  setItem(key: string, value: string): void;
+  removeItem(key: string): void;
+}
 
 /**
  * The embedding model for document search: which one is chosen (persisted by the server), how
@@ -14,7 +23,10 @@ export class EmbeddingStore {
   choosing = $state(false);
   error = $state<string | null>(null);
 
-  constructor(private readonly client: GlassboxClient) {
+  constructor(
+    private readonly client: GlassboxClient,
+    private readonly preference: EmbeddingPreference = localStorage,
+  ) {
     client.on('documents.embedding', (status) => {
       this.status = status;
     });
@@ -46,6 +58,7 @@ export class EmbeddingStore {
   /** Chooses the picker's model (or none), then gives the passages already added vectors in the background. */
   async use(): Promise<void> {
     const path = this.draft === '' ? null : this.draft;
+    if (path !== null) this.preference.removeItem(EMBEDDING_DECLINED_KEY);
     this.choosing = true;
     this.error = null;
     try {
@@ -61,6 +74,20 @@ export class EmbeddingStore {
 
   async turnOff(): Promise<void> {
     this.draft = '';
+    this.preference.setItem(EMBEDDING_DECLINED_KEY, '1');
+    await this.use();
+  }
+
+  /**
+   * With no embedding model chosen, uses the first embedding model (bert, nomic-bert, …) in the
+   * models folder, unless the user turned document search's model off before.
+   */
+  async adoptDefault(models: readonly LocalModel[]): Promise<void> {
+    if (this.status === null || this.status.model !== null || !this.status.available || this.choosing) return;
+    if (this.preference.getItem(EMBEDDING_DECLINED_KEY) !== null) return;
+    const model = defaultEmbeddingModel(models);
+    if (model === null) return;
+    this.draft = model.path;
     await this.use();
   }
 
