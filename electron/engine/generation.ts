@@ -137,6 +137,11 @@ export async function generate(loaded: LoadedModel, request: GenerateRequest, ho
     emit(thoughts.close());
     for (const id of markers.suffixTokens) {
       if (step.done) break;
+      // No room left for the marker: the answer ends here, as at any full context, rather than shifting it.
+      if (sequence.nextTokenIndex >= contextSize - 1) {
+        finishReason = 'context-full';
+        return { done: true, value: undefined };
+      }
       const token = tokenAt(step.value.probabilities, sortCandidates(step.value.probabilities), id);
       remember(id);
       emit([thoughts.marker({ text: decoder.push(id), payload: token })]);

@@ -114,6 +114,18 @@ describe('a reasoning model through the real engine', () => {
     expect(streamed[0]?.segment).toBe('thought');
   });
 
+  it('a thought closed by its budget in a full context ends the answer as context-full, never shifting the context', async () => {
+    // A prompt that leaves room for "<think>" and "\n\n" only: then the budget of 0 would write "\n</think>".
+    const ask = (n: number): ChatTurn[] => [{ role: 'user', content: `a${' a'.repeat(n)}` }];
+    const base = renderPrompt(loaded.model, loaded.format, ask(0)).tokens.length;
+    const fill = loaded.sequence.contextSize - 3 - base;
+    expect(renderPrompt(loaded.model, loaded.format, ask(fill)).tokens.length).toBe(loaded.sequence.contextSize - 3);
+    const { tokens, result } = await answer(ask(fill), { thoughtBudget: 0 });
+    expect(result.finishReason).toBe('context-full');
+    expect(tokens.map((t) => t.segment ?? 'answer')).toEqual(['marker', 'thought']);
+    expect(result.text).toBe('');
+  });
+
   it('a budget of 0 closes the thought as soon as it opens: the answer comes at once', async () => {
     const { result } = await answer(HELLO, { thoughtBudget: 0 });
     expect(result.text).toBe(QWEN3_ANSWER);
