@@ -2,21 +2,22 @@ import { app, type BrowserWindow, dialog, ipcMain, Menu, protocol, safeStorage, 
 import { dirname, join } from 'node:path';
 import { fileURLToPath } from 'node:url';
 import { parseArgs } from 'node:util';
-import { createServices, type Services } from '../app/services';
-import { toWireError } from '../contract/errors';
-import { EngineHost } from '../engine/host';
+import type { ParentToHost } from '../app/host-protocol';
+import { ServicesProcess } from '../app/services-process';
+import { EventHub } from '../contract/rpc';
 import { APP_SCHEME } from './app-origin';
 import { appProtocolResponse } from './app-protocol';
 import { forwardEvents, registerIpc } from './ipc';
 import { guardWebContents, restrictPermissions } from './hardening';
 import { createUtilityLauncher } from './utility-launcher';
-import type { HostToTracer } from '../trace/protocol';
 import { createMainWindow } from './window';
 import { menuTemplate } from './menu';
 import { SafeStorageSecrets } from './safe-storage-secrets';
 
-// The Electron shell: windows, the app:// protocol and IPC. Everything else lives in the services,
-// which run the same under Node (web mode, CLI, tests).
+// The Electron shell: windows, the app:// protocol, IPC and the processes. The services (store,
+// documents, API server, the engine's client) run in their own utilityProcess, the services host
+// (app/services-host.ts), the same code web mode runs: this thread only routes messages, so no
+// backup, integrity check or export can stall the window (README, Architecture).
 const here = dirname(fileURLToPath(import.meta.url));
 const outDir = join(here, '..');
 
@@ -28,30 +29,34 @@ protocol.registerSchemesAsPrivileged([
 // could open the same database and mark the first one's live answer as interrupted.
 if (!app.requestSingleInstanceLock()) app.exit(0);
 
-let services: Services | null = null;
+let services: ServicesProcess | null = null;
 let mainWindow: BrowserWindow | null = null;
+/** Events of the shell itself (menu commands), beside those of the services. */
+const shellEvents = new EventHub();
 
-function modelArgument(): string | undefined {
+function modelArgument(): string | null {
   const { values } = parseArgs({ args: process.argv.slice(1), options: { model: { type: 'string' } }, strict: false });
-  return typeof values.model === 'string' ? values.model : undefined;
+  return typeof values.model === 'string' ? values.model : null;
 }
 
-function createWindow(current: Services): BrowserWindow {
+function createWindow(current: ServicesProcess): BrowserWindow {
   const window = createMainWindow(join(outDir, 'preload', 'index.cjs'), app.getPath('userData'));
-  const stopForwarding = forwardEvents(current.hub, window.webContents);
-  window.on('closed', stopForwarding);
+  const stops = [forwardEvents(current, window.webContents), forwardEvents(shellEvents, window.webContents)];
+  window.on('closed', () => stops.forEach((stop) => stop()));
   return window;
 }
 
-function installMenu(current: Services): void {
+function installMenu(current: ServicesProcess): void {
   const template = menuTemplate(process.platform, {
-    command: (command) => current.hub.emit('app.command', { command }),
+    command: (command) => shellEvents.emit('app.command', { command }),
     openModel: () => {
       const options = { title: 'Open a GGUF model', filters: [{ name: 'GGUF models', extensions: ['gguf'] }], properties: ['openFile' as const] };
       const chosen = mainWindow ? dialog.showOpenDialog(mainWindow, options) : dialog.showOpenDialog(options);
-      void chosen.then(({ canceled, filePaths }) => {
+      void chosen.then(async ({ canceled, filePaths }) => {
         const path = filePaths[0];
-        if (!canceled && path) current.models.load(path).catch((error: unknown) => console.error(toWireError(error).message));
+        if (canceled || !path) return;
+        const result = await current.dispatch('model.load', { path });
+        if (!result.ok) console.error(result.error.message);
       });
     },
     openDataFolder: () => void shell.openPath(app.getPath('userData')),
@@ -64,6 +69,22 @@ function harden(): void {
   app.on('web-contents-created', (_event, contents) => guardWebContents(contents, (url) => void shell.openExternal(url)));
 }
 
+function startServices(): ServicesProcess {
+  const dataDir = app.getPath('userData');
+  // Endpoint and API keys are encrypted with the operating system's credential store, which only this process can reach.
+  const secrets = new SafeStorageSecrets(safeStorage, join(dataDir, 'endpoint-keys.json'));
+  const workers = { engine: join(here, 'engine-worker.js'), trace: join(here, 'trace-worker.js') };
+  const started = new ServicesProcess({
+    host: createUtilityLauncher<ParentToHost>(join(here, 'services-host.js'), 'Glassbox services').launch(),
+    launchWorker: (kind) =>
+      kind === 'engine' ? createUtilityLauncher<object>(workers.engine).launch() : createUtilityLauncher<object>(workers.trace, 'Glassbox trace').launch(),
+    options: { dataDir, mode: 'electron', version: app.getVersion(), modelPath: modelArgument() },
+    secrets: { hosted: secrets.forHost(), set: (id, secret) => secrets.set(id, secret), delete: (id) => secrets.delete(id) },
+  });
+  started.ready.catch((error: { message: string }) => dialog.showErrorBox('Glassbox could not start', error.message));
+  return started;
+}
+
 void app.whenReady().then(() => {
   harden();
   protocol.handle(APP_SCHEME, (request) => {
@@ -71,24 +92,10 @@ void app.whenReady().then(() => {
     const body = typeof response.body === 'string' ? response.body : new Uint8Array(response.body);
     return new Response(body, { status: response.status, headers: response.headers });
   });
-  const engine = new EngineHost(createUtilityLauncher(join(here, 'engine-worker.js')));
-  services = createServices({
-    dataDir: app.getPath('userData'),
-    mode: 'electron',
-    version: app.getVersion(),
-    engine,
-    // Endpoint API keys are encrypted with the operating system's credential store, never plain text.
-    secrets: new SafeStorageSecrets(safeStorage, join(app.getPath('userData'), 'endpoint-keys.json')),
-    traceLauncher: createUtilityLauncher<HostToTracer>(join(here, 'trace-worker.js'), 'Glassbox trace'),
-  });
-  registerIpc(ipcMain, services.router);
+  services = startServices();
+  registerIpc(ipcMain, services);
   mainWindow = createWindow(services);
   installMenu(services);
-
-  const modelPath = modelArgument() ?? services.models.lastPath();
-  if (modelPath) {
-    services.models.load(modelPath).catch((error: unknown) => console.error(`Could not load ${modelPath}: ${toWireError(error).message}`));
-  }
 });
 
 app.on('second-instance', () => {

@@ -27,7 +27,7 @@ export function isTrustedSender(event: IpcSender): boolean {
  * Routes the renderer's calls to the services. Every message's sender is checked and its
  * arguments are validated by the router against the contract before any handler runs.
  */
-export function registerIpc(ipc: IpcMainLike, router: Router): () => void {
+export function registerIpc(ipc: IpcMainLike, router: Pick<Router, 'dispatch'>): () => void {
   ipc.handle(IPC_CHANNELS.call, async (event, name, args) => {
     if (!isTrustedSender(event)) {
       return { ok: false, error: { kind: 'unauthorized', message: 'This frame may not use Glassbox.' } };
@@ -38,7 +38,7 @@ export function registerIpc(ipc: IpcMainLike, router: Router): () => void {
 }
 
 /** Forwards every event to a window until it is closed. */
-export function forwardEvents(hub: EventHub, target: EventTarget): () => void {
+export function forwardEvents(hub: Pick<EventHub, 'subscribe'>, target: EventTarget): () => void {
   const unsubscribe = hub.subscribe((event) => {
     if (target.isDestroyed()) {
       unsubscribe();

@@ -1,7 +1,11 @@
 import { existsSync, readFileSync, renameSync, writeFileSync } from 'node:fs';
 import type { SafeStorage } from 'electron';
 import { GlassboxError } from '../contract/errors';
+import type { HostedSecrets } from '../app/host-protocol';
 import type { SecretStore } from '../remote/secrets';
+
+const NO_KEYRING =
+  'This system offers no encrypted storage for secrets (no keychain or keyring), so Glassbox will not save the API key. Unlock or install a keyring, or use the endpoint without a key.';
 
 /**
  * API keys encrypted with Electron's safeStorage (the OS keychain's key), kept as base64 ciphertext
@@ -40,6 +44,16 @@ export class SafeStorageSecrets implements SecretStore {
     renameSync(temporary, this.file);
   }
 
+  /** Every key kept, decrypted, and whether new ones can be: what the services host starts with. */
+  forHost(): HostedSecrets {
+    const entries: Record<string, string> = {};
+    for (const id of Object.keys(this.read())) {
+      const secret = this.get(id);
+      if (secret !== null) entries[id] = secret;
+    }
+    return { kind: this.kind, canStore: this.usable(), refusal: NO_KEYRING, entries };
+  }
+
   get(id: string): string | null {
     const sealed = this.read()[id];
     if (sealed === undefined || !this.usable()) return null;
@@ -52,10 +66,7 @@ export class SafeStorageSecrets implements SecretStore {
 
   set(id: string, secret: string): void {
     if (!this.usable()) {
-      throw new GlassboxError(
-        'invalid-argument',
-        'This system offers no encrypted storage for secrets (no keychain or keyring), so Glassbox will not save the API key. Unlock or install a keyring, or use the endpoint without a key.',
-      );
+      throw new GlassboxError('invalid-argument', NO_KEYRING);
     }
     const all = this.read();
     all[id] = this.safeStorage.encryptString(secret).toString('base64');
