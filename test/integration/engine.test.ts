@@ -126,14 +126,14 @@ describe('engine host with the stories260K model', () => {
     expect(pieces.map((p) => p.text)).toEqual(['<s>', ' Once', ' upon', ' a', ' time', '</s>']);
   });
 
-  it('scores the last message: p as in generation, alternatives, perplexity', async () => {
-    // K = max(sampling topK, topAlternatives, 10) in generation; 10 here, as in the score below.
-    const greedy = await collect(engine, request({ temperature: 0, topK: 10, maxTokens: 1 }, PROMPT, 10));
+  it('scores the last message: p as in exact generation, alternatives, perplexity', async () => {
+    // Scoring is always exact (whole vocabulary); generation is when asked for it.
+    const greedy = await collect(engine, { ...request({ temperature: 0, topK: 10, maxTokens: 1 }, PROMPT, 10), exactProbabilities: true });
     const scored = await engine.score([{ role: 'user', content: 'Once upon a time,' }], 10);
     expect(scored.tokens.map((t) => t.text).join('')).toBe(' Once upon a time,');
     const comma = scored.tokens[scored.tokens.length - 1]!;
     expect(comma.id).toBe(greedy.tokens[0]!.id);
-    // Same meaning as a generated token's p: temperature 1, renormalised over the top K.
+    // Same meaning as an exact generated token's p: the whole-vocabulary softmax at temperature 1.
     expect(comma.p).toBeCloseTo(greedy.tokens[0]!.p, 4);
     expect(comma.top.map((a) => a.id)).toEqual(greedy.tokens[0]!.top.map((a) => a.id));
     for (const token of scored.tokens) {
