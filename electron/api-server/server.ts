@@ -11,7 +11,8 @@ import { answerCompletion } from './completion-response';
 import { ApiError, fromServiceError, fromZod } from './errors';
 import { readJsonBody, sendError, sendJson, writeEvent } from './http';
 import { chatCompletionRequestSchema, completionRequestSchema } from './openai-schema';
-import { matchesModel, modelId, prepareChat, prepareCompletion, type PreparedRequest } from './requests';
+import { LoadedModel } from './loaded-model';
+import { prepareChat, prepareCompletion, type PreparedRequest } from './requests';
 import { routeOf } from './routes';
 import type { RunHandle } from './run';
 
@@ -62,7 +63,7 @@ export async function startApiServer(options: ApiServerOptions): Promise<ApiServ
   const allowedOrigins = new Set((options.allowedOrigins ?? []).map((o) => normalizeOrigin(o)).filter((o): o is string => o !== null));
   let port = options.port ?? 0;
   let nextLogId = 1;
-  const createdAt = Math.floor(Date.now() / 1000);
+  const model = new LoadedModel(options.modelState);
   const inFlight = new Set<RunHandle>();
 
   const server: Server = createServer((request, response) => {
@@ -117,12 +118,9 @@ export async function startApiServer(options: ApiServerOptions): Promise<ApiServ
     }
     switch (route.name) {
       case 'models':
-        return sendJson(response, 200, { object: 'list', data: modelList() });
-      case 'model': {
-        const facts = loadedFacts(false);
-        if (!facts || !matchesModel(route.id, facts)) throw modelNotFound(route.id);
-        return sendJson(response, 200, modelObject(facts));
-      }
+        return sendJson(response, 200, { object: 'list', data: model.list() });
+      case 'model':
+        return sendJson(response, 200, model.find(route.id));
       case 'embeddings':
         await readJsonBody(request);
         throw new ApiError(
@@ -134,12 +132,12 @@ export async function startApiServer(options: ApiServerOptions): Promise<ApiServ
         );
       case 'chat': {
         const body = parse(chatCompletionRequestSchema, await readJsonBody(request));
-        const facts = requireModel(body.model);
+        const facts = model.require(body.model);
         return complete(request, response, meta, body.user, prepareChat(body, facts), facts, 'chat');
       }
       case 'completions': {
         const body = parse(completionRequestSchema, await readJsonBody(request));
-        const facts = requireModel(body.model);
+        const facts = model.require(body.model);
         return complete(request, response, meta, body.user, prepareCompletion(body), facts, 'text');
       }
     }
@@ -162,50 +160,11 @@ export async function startApiServer(options: ApiServerOptions): Promise<ApiServ
       prepared,
       facts,
       kind,
-      beforeStart: () => requireSameModel(facts),
+      beforeStart: () => model.requireStill(facts),
       inFlight,
     });
     meta.promptTokens = tokens.promptTokens;
     meta.completionTokens = tokens.completionTokens;
-  }
-
-  function loadedFacts(strict: boolean): ModelFacts | null {
-    const state = options.modelState();
-    if (state.status === 'loaded') return state.facts;
-    if (strict && state.status === 'loading') {
-      throw new ApiError(503, 'A model is loading in Glassbox. Try again in a moment.', 'server_error', 'model_loading', 'model', 2);
-    }
-    return null;
-  }
-
-  function requireModel(requested: string): ModelFacts {
-    const facts = loadedFacts(true);
-    if (!facts) throw new ApiError(404, 'No model is loaded in Glassbox. Load a GGUF model in the app first.', 'invalid_request_error', 'model_not_found', 'model');
-    if (!matchesModel(requested, facts)) throw modelNotFound(requested);
-    return facts;
-  }
-
-  /** A queued request runs only on the model it was accepted for: the user may have switched meanwhile. */
-  function requireSameModel(accepted: ModelFacts): void {
-    const now = loadedFacts(false);
-    if (now !== null && now.path === accepted.path) return;
-    const hint = now ? ` Glassbox now has '${modelId(now)}' loaded; send the request again for it.` : ' No model is loaded now.';
-    throw new ApiError(404, `The model '${modelId(accepted)}' this request was accepted for was unloaded before its turn.${hint}`, 'invalid_request_error', 'model_not_found', 'model');
-  }
-
-  function modelNotFound(requested: string): ApiError {
-    const facts = loadedFacts(false);
-    const hint = facts ? ` The loaded model is '${modelId(facts)}'.` : ' No model is loaded.';
-    return new ApiError(404, `The model '${requested.slice(0, 200)}' does not exist.${hint}`, 'invalid_request_error', 'model_not_found', 'model');
-  }
-
-  function modelObject(facts: ModelFacts): Record<string, unknown> {
-    return { id: modelId(facts), object: 'model', created: createdAt, owned_by: 'glassbox' };
-  }
-
-  function modelList(): Record<string, unknown>[] {
-    const facts = loadedFacts(false);
-    return facts ? [modelObject(facts)] : [];
   }
 
   port = await listenOn(server, port, host);
