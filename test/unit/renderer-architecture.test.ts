@@ -16,7 +16,11 @@ import {
   treeKeyAction,
   type ArchNode,
 } from '../../renderer/src/lib/architecture/tree';
-import { DIAGRAM_WIDTH, headLayout, layerDiagram, layerDiagramDescription, stackDiagram, type Box } from '../../renderer/src/lib/architecture/diagram';
+import { DIAGRAM_WIDTH, type Box, type Diagram } from '../../renderer/src/lib/architecture/diagram-shapes';
+import { headLayout } from '../../renderer/src/lib/architecture/head-layout';
+import { layerDiagram } from '../../renderer/src/lib/architecture/layer-diagram';
+import { stackDiagram } from '../../renderer/src/lib/architecture/stack-diagram';
+import { layerDiagramDescription } from '../../renderer/src/lib/architecture/diagram-descriptions';
 import { componentBars, explanations, headRows, kvSaving, sharingSentence } from '../../renderer/src/lib/architecture/explain';
 import type { ModelFacts } from '../../electron/contract/model';
 
@@ -221,6 +225,32 @@ describe('decoder layer diagram', () => {
     const mqa = headLayout(16, 1, 0, 300, 0);
     expect(mqa.boxes.filter((b) => b.id.startsWith('kv-'))).toHaveLength(1);
     expect(mqa.drawn).toBe(16);
+  });
+
+  it('draws RoPE between the projections and the heads, and says it in the text alternative', () => {
+    const diagram = layerDiagram(stories);
+    const rope = diagram.boxes.find((b) => b.id === 'rope');
+    expect(rope?.label).toMatch(/^RoPE on q and k \(base 10,000/);
+    const q = diagram.boxes.find((b) => b.id === 'q')!;
+    const firstHead = diagram.boxes.find((b) => b.id === 'kv-0')!;
+    expect(rope!.y).toBeGreaterThan(q.y + q.h);
+    expect(rope!.y + rope!.h).toBeLessThan(firstHead.y);
+    expect(layerDiagramDescription(stories)).toContain('RoPE rotates the queries and keys');
+  });
+
+  it.each(['stories', 'llama1b', 'gemma2'])('%s: no label runs into a box (the stack’s "per position" labels included)', (name) => {
+    const d = name === 'stories' ? stories : name === 'llama1b' ? llama1b : presets.get(name as PresetName)!;
+    // A small label is 10 px type: about 5.6 px a character, from 8 px above its baseline to 2 below.
+    const clear = (diagram: Diagram): void => {
+      for (const label of diagram.labels) {
+        const w = label.text.length * 5.6;
+        const x = label.anchor === 'start' ? label.x : label.anchor === 'end' ? label.x - w : label.x - w / 2;
+        const box: Box = { id: `label ${label.text}`, x, y: label.y - 8, w, h: 10, tone: 'op', label: '' };
+        for (const other of diagram.boxes.filter((b) => b.tone !== 'container' || b.id.startsWith('shadow'))) expect(overlaps(box, other), `${label.text} / ${other.id}`).toBe(false);
+      }
+    };
+    clear(layerDiagram(d));
+    clear(stackDiagram(d));
   });
 
   it('labels the stack with the model numbers', () => {
