@@ -2,12 +2,13 @@ import { readFileSync } from 'node:fs';
 import path from 'node:path';
 import { ESLint } from 'eslint';
 import { describe, expect, it } from 'vitest';
+import { PROJECT_ROOT } from '../models';
 
 // The boundary rules (eslint.boundaries.js) run on deliberate violations in
 // test/fixtures/lint-violations/, linted under the path each pretends to have. Every line marked
 // "boundary" must be reported, and nothing else.
 
-const root = path.resolve(import.meta.dirname, '../..');
+const root = PROJECT_ROOT;
 const fixtures = path.join(root, 'test/fixtures/lint-violations');
 const BOUNDARY_RULES = new Set(['no-restricted-imports', 'no-restricted-syntax']);
 const eslint = new ESLint({ cwd: root });

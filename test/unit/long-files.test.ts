@@ -2,9 +2,10 @@ import { mkdirSync, writeFileSync } from 'node:fs';
 import path from 'node:path';
 import { afterEach, beforeEach, describe, expect, it } from 'vitest';
 import { firstComment, lineCount, LINE_LIMIT, longFilesWithoutReason } from '../../scripts/long-files.mjs';
+import { PROJECT_ROOT } from '../models';
 import { tempDir } from './store-helpers';
 
-const root = path.resolve(import.meta.dirname, '../..');
+const root = PROJECT_ROOT;
 const body = (n: number): string => Array.from({ length: n }, (_, i) => `export const v${i} = ${i};`).join('\n') + '\n';
 
 describe('long files need a reason in their first comment', () => {
