@@ -41,4 +41,29 @@ describe('glassbox serve', () => {
     expect(run.stdout).toBe('');
     expect(run.stderr).toMatch(/--api-key/);
   });
+
+  it('answers the CORS preflight of an origin allowed with --allow-origin, refuses other pages, and refuses a malformed origin', async () => {
+    const bad = spawnSync(process.execPath, [BIN, 'serve', '--model', STORIES_260K(), '--allow-origin', 'file:///x'], { cwd: PROJECT_ROOT, encoding: 'utf8', timeout: 60_000 });
+    expect(bad.status).toBe(2);
+    expect(bad.stderr).toMatch(/--allow-origin/);
+
+    const child = spawn(process.execPath, [BIN, 'serve', '--model', STORIES_260K(), '--port', '0', '--allow-origin', 'http://localhost:3000'], {
+      cwd: PROJECT_ROOT,
+      stdio: ['ignore', 'pipe', 'pipe'],
+    });
+    const exited = once(child, 'exit');
+    try {
+      const [first] = (await Promise.race([once(createInterface({ input: child.stdout }), 'line'), exited.then(() => [null])])) as [string | null];
+      const url = `${first ?? ''}/chat/completions`;
+      const preflight = { method: 'OPTIONS', headers: { 'Access-Control-Request-Method': 'POST' } };
+      const allowed = await fetch(url, { ...preflight, headers: { ...preflight.headers, Origin: 'http://localhost:3000' } });
+      expect(allowed.status).toBe(204);
+      expect(allowed.headers.get('access-control-allow-origin')).toBe('http://localhost:3000');
+      const other = await fetch(url, { ...preflight, headers: { ...preflight.headers, Origin: 'http://localhost:3001' } });
+      expect(other.status).toBe(403);
+      expect(other.headers.get('access-control-allow-origin')).toBeNull();
+    } finally {
+      child.kill('SIGKILL');
+    }
+  });
 });
