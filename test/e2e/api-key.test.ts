@@ -1,17 +1,9 @@
 /// <reference lib="dom" />
-import { createServer } from 'node:net';
 import { describe, expect, it } from 'vitest';
+import { freePort } from '../fixtures/free-port';
 import { useWebModeSession } from './harness';
 
 const session = useWebModeSession();
-
-async function freePort(): Promise<number> {
-  const probe = createServer();
-  await new Promise<void>((resolve) => probe.listen(0, '127.0.0.1', resolve));
-  const address = probe.address();
-  await new Promise((resolve) => probe.close(resolve));
-  return typeof address === 'object' && address !== null ? address.port : 0;
-}
 
 describe('the local API key in the API tab', () => {
   it('is created, shown once, required by the server, and never sent in a status or an event', async () => {

@@ -16,18 +16,11 @@ import { EventHub } from '../../electron/contract/rpc';
 import type { Engine } from '../../electron/engine/engine';
 import { SafeStorageSecrets } from '../../electron/main/safe-storage-secrets';
 import { MemorySecrets, type SecretStore } from '../../electron/remote/secrets';
+import { freePort } from '../fixtures/free-port';
 
 function memoryStore() {
   const values = new Map<string, string>();
   return { getSetting: (key: string) => values.get(key) ?? null, setSetting: (key: string, value: string) => void values.set(key, value) };
-}
-
-async function freePort(): Promise<number> {
-  const probe = createServer();
-  await new Promise<void>((resolve) => probe.listen(0, '127.0.0.1', resolve));
-  const address = probe.address();
-  await new Promise((resolve) => probe.close(resolve));
-  return typeof address === 'object' && address !== null ? address.port : 0;
 }
 
 const controllerWith = (store: ReturnType<typeof memoryStore>, hub = new EventHub(), secrets: SecretStore = new MemorySecrets()) =>
