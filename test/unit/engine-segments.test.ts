@@ -1,3 +1,4 @@
+import type { Token } from 'node-llama-cpp';
 import { describe, expect, it } from 'vitest';
 import type { GeneratedToken } from '../../electron/contract/token';
 import { indexOf, partialSuffix, ThoughtSegmenter, type ThoughtMarkers } from '../../electron/engine/segments';
@@ -7,7 +8,7 @@ import type { Piece } from '../../electron/engine/stop-detector';
 // </think> as special tokens 1 and 2 here (a real vocabulary is in test/integration/reasoning-engine.test.ts).
 const THINK = 1;
 const END_THINK = 2;
-const QWEN: ThoughtMarkers = { prefix: [THINK, '\n'], suffix: ['\n', END_THINK], suffixTokens: [10, END_THINK], openOnStart: false, answerHeader: [] };
+const QWEN: ThoughtMarkers = { prefix: [THINK, '\n'], suffix: ['\n', END_THINK], suffixTokens: [10, END_THINK] as Token[], openOnStart: false, answerHeader: [] };
 const isSpecial = (id: number): boolean => id === THINK || id === END_THINK || id === 99;
 
 let nextId = 100;
