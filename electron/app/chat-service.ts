@@ -3,23 +3,18 @@ import { GlassboxError, isGlassboxError, toWireError, type WireError } from '../
 import { DEFAULT_SAMPLING, type ModelFacts, type Sampling } from '../contract/model';
 import type { EventHub } from '../contract/rpc';
 import type { GeneratedToken } from '../contract/token';
-import { DEFAULT_TITLE, type ConversationDetail, type GenerationStats, type Message, type MessageStatus, type ModelIdentity } from '../contract/conversation';
+import { DEFAULT_TITLE, type GenerationStats, type Message, type MessageStatus, type ModelIdentity } from '../contract/conversation';
 import type { Engine, Generation } from '../engine/engine';
-import type { Store } from '../store/store';
+import type { BranchTurn, ConversationHeader, Store } from '../store/store';
+import { AnswerRecorder } from './answer-recorder';
 import { titleFromPrompt } from './titles';
 import type { LoadedModel, RemoteEngines } from './service-ports';
 import type { DocumentContext, DocumentContextProvider } from '../documents/context-budget';
 import { LOCAL_ENGINE } from '../contract/remote';
-import { AnswerParts } from '../contract/answer-parts';
 import { droppedTurns, withoutOldestTurns } from './context-window';
 
 /** How many alternatives each token keeps: the top-k shown in the UI and stored with the message. */
 export const TOP_ALTERNATIVES = 10;
-/**
- * A streaming answer is written to SQLite at most this often, so that a crash of the engine or of
- * the whole app loses at most this much of it, without a write per token.
- */
-const SAVE_INTERVAL_MS = 200;
 
 /**
  * The one answer being written. It is reserved (generation null) before the question's passages are
@@ -63,7 +58,7 @@ export class ChatService {
   }
 
   /** The engine a conversation chose: the local one (unchanged path) or a remote endpoint's. */
-  private engineFor(conversation: ConversationDetail): { engine: Engine; facts: ModelFacts | null } {
+  private engineFor(conversation: ConversationHeader): { engine: Engine; facts: ModelFacts | null } {
     const chosen = conversation.engine;
     if (chosen === undefined || chosen === LOCAL_ENGINE || !this.remote) return { engine: this.engine, facts: this.model.facts };
     const engine = this.remote.engine(chosen);
@@ -85,24 +80,24 @@ export class ChatService {
    * engine is reserved before the first await, so a second call meanwhile is refused as busy.
    */
   async send(input: SendInput): Promise<{ userMessage: Message; assistantMessage: Message }> {
-    const conversation = this.store.getConversation(input.conversationId);
+    const conversation = this.store.getConversationHeader(input.conversationId);
     return this.ask(conversation, conversation.currentLeafId, input.text, input.sampling);
   }
 
   /** An edited prompt is a new sibling of the old one, answered at once; the old branch stays. */
   async edit(conversationId: string, messageId: string, text: string): Promise<{ userMessage: Message; assistantMessage: Message }> {
     const original = this.messageIn(conversationId, messageId, 'user');
-    return this.ask(this.store.getConversation(conversationId), original.parentId, text, undefined);
+    return this.ask(this.store.getConversationHeader(conversationId), original.parentId, text, undefined);
   }
 
   /** Another answer to the same prompt, as a sibling of the given one. */
   async regenerate(conversationId: string, messageId: string): Promise<{ assistantMessage: Message }> {
     const answer = this.messageIn(conversationId, messageId, 'assistant');
     if (answer.parentId === null) throw new GlassboxError('invalid-argument', 'This answer has no prompt to answer again.');
-    const conversation = this.store.getConversation(conversationId);
+    const conversation = this.store.getConversationHeader(conversationId);
     const facts = this.requireIdle(conversation);
-    const history = this.store.pathTo(answer.parentId);
-    const assistantMessage = await this.startAnswer(conversation, answer.parentId, history, facts, undefined);
+    const history = this.store.branchTurns(answer.parentId);
+    const assistantMessage = await this.openAnswer(conversation, answer.parentId, history, facts, undefined);
     return { assistantMessage };
   }
 
@@ -119,19 +114,19 @@ export class ChatService {
     }
     const chosen = at.top.find((alternative) => alternative.id === tokenId);
     if (!chosen) throw new GlassboxError('invalid-argument', `Token ${tokenId} is not one of the alternatives at position ${tokenIndex}.`);
-    const conversation = this.store.getConversation(conversationId);
+    const conversation = this.store.getConversationHeader(conversationId);
     const facts = this.requireIdle(conversation);
     const prefix: GeneratedToken[] = [...tokens.slice(0, tokenIndex), { id: chosen.id, text: chosen.text, p: chosen.p, top: at.top }];
-    const history = this.store.pathTo(answer.parentId);
-    return { assistantMessage: await this.startAnswer(conversation, answer.parentId, history, facts, answer.sampling ?? undefined, prefix) };
+    const history = this.store.branchTurns(answer.parentId);
+    return { assistantMessage: await this.openAnswer(conversation, answer.parentId, history, facts, answer.sampling ?? undefined, prefix) };
   }
 
   /** How surprising a user message was to the model: each token's probability given what came before. */
   async promptProbabilities(conversationId: string, messageId: string): Promise<ScoredPrompt> {
     this.messageIn(conversationId, messageId, 'user');
-    const conversation = this.store.getConversation(conversationId);
+    const conversation = this.store.getConversationHeader(conversationId);
     this.requireIdle(conversation);
-    return this.engineFor(conversation).engine.score(this.turns(conversation, this.store.pathTo(messageId)), TOP_ALTERNATIVES);
+    return this.engineFor(conversation).engine.score(this.turns(conversation, this.store.branchTurns(messageId)), TOP_ALTERNATIVES);
   }
 
   async tokenize(text: string): Promise<TokenPiece[]> {
@@ -140,7 +135,7 @@ export class ChatService {
   }
 
   private async ask(
-    conversation: ConversationDetail,
+    conversation: ConversationHeader,
     parentId: string | null,
     text: string,
     sampling: Partial<Sampling> | undefined,
@@ -153,16 +148,16 @@ export class ChatService {
       content: text,
       status: 'complete',
     });
-    if (conversation.messages.length === 0 && conversation.title === DEFAULT_TITLE) {
+    if (conversation.currentLeafId === null && conversation.title === DEFAULT_TITLE) {
       const renamed = this.store.renameConversation(conversation.id, titleFromPrompt(text));
       this.hub.emit('conversations.changed', { conversation: renamed });
     }
-    const history = this.store.pathTo(userMessage.id);
-    const assistantMessage = await this.startAnswer(conversation, userMessage.id, history, facts, sampling);
+    const history = this.store.branchTurns(userMessage.id);
+    const assistantMessage = await this.openAnswer(conversation, userMessage.id, history, facts, sampling);
     return { userMessage, assistantMessage };
   }
 
-  private requireIdle(conversation?: ConversationDetail): ModelFacts {
+  private requireIdle(conversation?: ConversationHeader): ModelFacts {
     const facts = conversation ? this.engineFor(conversation).facts : this.model.facts;
     if (!facts) throw new GlassboxError('no-model', 'No model is loaded. Load a GGUF model in the Model panel first.');
     if (this.active) {
@@ -180,14 +175,14 @@ export class ChatService {
   }
 
   /**
-   * Saves an empty streaming answer under parentId and reserves the engine for it (synchronously:
-   * callers have checked requireIdle with no await in between), then retrieves document passages
-   * and starts the engine on the history up to it.
+   * Opens an answer: saves it empty and streaming under parentId and reserves the engine for it
+   * (synchronously: callers have checked requireIdle with no await in between), then retrieves
+   * document passages and hands the history up to it to runEngine.
    */
-  private startAnswer(
-    conversation: ConversationDetail,
+  private openAnswer(
+    conversation: ConversationHeader,
     parentId: string,
-    history: Message[],
+    history: BranchTurn[],
     facts: ModelFacts,
     override: Partial<Sampling> | undefined,
     prefix: GeneratedToken[] = [],
@@ -207,8 +202,7 @@ export class ChatService {
     const started = (async (): Promise<Message> => {
       try {
         if (prefix.length > 0) {
-          const parts = new AnswerParts(prefix);
-          this.store.saveProgress(assistantMessage.id, parts.content, prefix, parts.thought);
+          this.recorder(answer, prefix).saveNow();
           assistantMessage = this.store.getMessage(assistantMessage.id);
         }
         const context = await this.documentContext(conversation, history, sampling, facts);
@@ -218,7 +212,7 @@ export class ChatService {
           assistantMessage = { ...assistantMessage, sources: context.sources };
         }
         const turns = this.turns(conversation, history, context?.system);
-        this.start(answer, turns, sampling, prefix, this.engineFor(conversation).engine);
+        this.runEngine(answer, turns, sampling, prefix, this.engineFor(conversation).engine);
         return assistantMessage;
       } catch (error) {
         // Nothing is running for this answer: it must not stay 'streaming', nor keep the engine reserved.
@@ -239,9 +233,10 @@ export class ChatService {
 
   /** The answer was stopped (or its conversation deleted) while its passages were retrieved: it ends empty, never started. */
   private stoppedBeforeStart(answer: ActiveAnswer, prefix: GeneratedToken[], message: Message): Message {
-    const { content } = new AnswerParts(prefix);
+    const recorder = this.recorder(answer, prefix);
+    const content = recorder.content;
     try {
-      this.finish(answer, content, prefix, 'stopped', null, null);
+      this.end(answer, recorder, 'stopped', null, null);
     } catch (error) {
       // The conversation was deleted and purged meanwhile: there is nothing left to save.
       this.log(`Could not save the stopped answer: ${toWireError(error).message}`);
@@ -255,8 +250,8 @@ export class ChatService {
 
   /** Passages from the conversation's attached documents for the last question, within the model's context. */
   private async documentContext(
-    conversation: ConversationDetail,
-    history: Message[],
+    conversation: ConversationHeader,
+    history: BranchTurn[],
     sampling: Sampling,
     facts: ModelFacts,
   ): Promise<DocumentContext | null> {
@@ -271,7 +266,7 @@ export class ChatService {
   }
 
   /** The chat as the engine sees it: the system prompt, then the branch's messages that have text. */
-  private turns(conversation: ConversationDetail, branch: Message[], documents?: string): ChatTurn[] {
+  private turns(conversation: ConversationHeader, branch: BranchTurn[], documents?: string): ChatTurn[] {
     const history = withoutOldestTurns(branch, droppedTurns(this.store, conversation.id));
     // Document passages join the system prompt: one system turn, which every chat template accepts.
     const own = conversation.systemPrompt.trim().length > 0 ? conversation.systemPrompt : '';
@@ -309,16 +304,13 @@ export class ChatService {
     void settled.finally(() => this.finished.delete(settled));
   }
 
-  private start(answer: ActiveAnswer, history: ChatTurn[], sampling: Sampling, prefix: GeneratedToken[], engine: Engine): void {
-    const { conversationId, messageId } = answer;
-    const tokens: GeneratedToken[] = [...prefix];
-    // The answer and a reasoning model's thought, each exactly its own tokens' text.
-    const parts = new AnswerParts(prefix);
-    let lastSave = this.now();
-    const save = (): void => {
-      this.store.saveProgress(messageId, parts.content, tokens, parts.thought);
-      lastSave = this.now();
-    };
+  private recorder(answer: ActiveAnswer, prefix: readonly GeneratedToken[]): AnswerRecorder {
+    return new AnswerRecorder(this.store, this.hub, answer, prefix, this.now, (message) => this.log(message));
+  }
+
+  /** Runs the engine for an opened answer: tokens go to its recorder, the result ends it. */
+  private runEngine(answer: ActiveAnswer, history: ChatTurn[], sampling: Sampling, prefix: GeneratedToken[], engine: Engine): void {
+    const recorder = this.recorder(answer, prefix);
     const generation = engine.generate(
       {
         messages: history,
@@ -327,24 +319,13 @@ export class ChatService {
         ...(prefix.length > 0 ? { prefixTokens: prefix.map((t) => t.id), prefixText: prefix.map((t) => t.text).join('') } : {}),
       },
       (index, token) => {
-        tokens.push(token);
-        parts.push(token);
-        this.hub.emit('chat.token', { conversationId, messageId, index, token });
-        if (this.now() - lastSave >= SAVE_INTERVAL_MS) {
-          try {
-            save();
-          } catch (error) {
-            // The message is gone (its conversation was deleted): stop writing it, never crash.
-            this.log(`Could not save the answer being written: ${toWireError(error).message}`);
-            generation.stop();
-          }
-        }
+        // The message is gone (its conversation was deleted): stop writing it.
+        if (!recorder.push(index, token)) generation.stop();
       },
     );
     answer.generation = generation;
     const done = generation.result.then(
-      // The saved text is exactly the streamed tokens' text, so text and probabilities never disagree.
-      (result) => this.finish(answer, parts.content, tokens, result.status, statsOf(result), null),
+      (result) => this.end(answer, recorder, result.status, statsOf(result), null),
       (error: unknown) => {
         const wire: WireError = toWireError(error);
         // A crashed engine or a remote stream cut mid-answer: the partial answer is kept as interrupted.
@@ -353,27 +334,16 @@ export class ChatService {
           isGlassboxError(error, 'engine-crashed') || isGlassboxError(error, 'remote-stream-cut') || isGlassboxError(error, 'cancelled')
             ? 'interrupted'
             : 'error';
-        this.finish(answer, parts.content, tokens, status, null, wire);
+        this.end(answer, recorder, status, null, wire);
       },
     );
     this.track(done);
   }
 
-  private finish(
-    answer: ActiveAnswer,
-    content: string,
-    tokens: GeneratedToken[],
-    status: MessageStatus,
-    stats: GenerationStats | null,
-    error: WireError | null,
-  ): void {
-    const { conversationId, messageId } = answer;
+  /** The answer's last state: the engine is free again, then the recorder saves it and says so. */
+  private end(answer: ActiveAnswer, recorder: AnswerRecorder, status: MessageStatus, stats: GenerationStats | null, error: WireError | null): void {
     this.release(answer);
-    try {
-      this.store.finishMessage(messageId, { content, thought: new AnswerParts(tokens).thought, tokens, status, stats, error });
-    } finally {
-      this.hub.emit('chat.end', { conversationId, messageId, status, content, stats, error });
-    }
+    recorder.finish(status, stats, error);
   }
 }
 

@@ -13,7 +13,7 @@ import {
   toSummary,
   type ConversationRow,
 } from './rows';
-import type { ConversationPage } from './store';
+import type { ConversationHeader, ConversationPage } from './store';
 
 function prepare(db: Database.Database) {
   return {
@@ -221,14 +221,22 @@ export class Conversations {
     return decodeJson(row.sampling, samplingOverridesSchema, `Conversation ${row.id} (sampling)`) ?? {};
   }
 
-  detail(row: ConversationRow): ConversationDetail {
+  /** A conversation that is not deleted, without its messages (nothing decoded but its settings). */
+  header(id: string): ConversationHeader {
+    return this.headerOf(this.require(id));
+  }
+
+  private headerOf(row: ConversationRow): ConversationHeader {
     return {
       ...toSummary(row),
       currentLeafId: row.current_leaf_id,
       systemPrompt: row.system_prompt,
       sampling: { ...DEFAULT_SAMPLING, ...this.samplingOverrides(row) },
-      messages: this.branch(row.id, row.current_leaf_id),
       engine: row.engine ?? LOCAL_ENGINE,
     };
+  }
+
+  detail(row: ConversationRow): ConversationDetail {
+    return { ...this.headerOf(row), messages: this.branch(row.id, row.current_leaf_id) };
   }
 }

@@ -6,7 +6,7 @@ import type { GeneratedToken } from '../contract/token';
 import { generationStatsSchema, messageRoleSchema, messageStatusSchema, modelIdentitySchema, type Message } from '../contract/conversation';
 import { badRow, decodeJson, decodeTokens, encodeJson, encodeTokens, wellFormed } from './codec';
 import { fromRaw, invalid, MESSAGE_COLUMNS, notFound, type MessageRow, type RawMessageRow } from './rows';
-import type { FinishedMessage, NewMessage } from './store';
+import type { BranchTurn, FinishedMessage, NewMessage } from './store';
 import type { ExportedMessage } from './transfer';
 
 /** Guards recursive walks against a cycle written by hand (the app cannot create one). */
@@ -41,6 +41,11 @@ function prepare(db: Database.Database) {
       FROM path JOIN messages m ON m.id = path.id ORDER BY path.depth DESC`,
       )
       .raw(),
+    /** role, content and thought only, root first: what a prompt is built from, without decoding tokens. */
+    branchTurns: db.prepare<[string], { id: string; role: string; content: string; thought: string | null }>(
+      `${branchSql('?')}
+      SELECT m.id, m.role, m.content, m.thought FROM path JOIN messages m ON m.id = path.id ORDER BY path.depth DESC`,
+    ),
     /** Marks every message from messageId up to the root as visited at `seq`. */
     stampPath: db.prepare<[number, string]>(`UPDATE messages SET visit_seq = ? WHERE id IN (${branchSql('?')} SELECT id FROM path)`),
     /** From messageId down: at each level the child visited last (the newest when none was), to a leaf. */
@@ -158,6 +163,16 @@ export class MessageTree {
     const leaf = this.sql.descend.get(messageId) ?? messageId;
     this.markVisited(conversationId, leaf);
     this.sql.setLeafOnly.run(leaf, conversationId);
+  }
+
+  branchTurns(messageId: string): BranchTurn[] {
+    const turns = this.sql.branchTurns.all(messageId);
+    if (turns.length === 0) throw notFound('message', messageId);
+    return turns.map((t) => {
+      const role = messageRoleSchema.safeParse(t.role);
+      if (!role.success) throw badRow(`Message ${t.id}`, `unknown role ${JSON.stringify(t.role)}`);
+      return { id: t.id, role: role.data, content: t.content, thought: t.thought };
+    });
   }
 
   pathTo(messageId: string): Message[] {

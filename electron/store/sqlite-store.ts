@@ -23,7 +23,7 @@ import { integrityCheck } from './integrity';
 import { MessageTree } from './message-tree';
 import { PresetsAndSettings } from './presets-settings';
 import { invalid } from './rows';
-import type { ConversationPage, FinishedMessage, NewMessage, Store } from './store';
+import type { BranchTurn, ConversationHeader, ConversationPage, FinishedMessage, NewMessage, Store } from './store';
 
 /** Opens the store at `path` (a file, created with its folder if missing, or ':memory:'). */
 export function openStore(path: string): SqliteStore {
@@ -119,6 +119,10 @@ export class SqliteStore implements Store {
     return this.parts.conversations.get(id);
   }
 
+  getConversationHeader(id: string): ConversationHeader {
+    return this.parts.conversations.header(id);
+  }
+
   renameConversation(id: string, title: string): ConversationSummary {
     return this.parts.conversations.rename(id, title);
   }
@@ -163,6 +167,10 @@ export class SqliteStore implements Store {
 
   pathTo(messageId: string): Message[] {
     return this.parts.tree.pathTo(messageId);
+  }
+
+  branchTurns(messageId: string): BranchTurn[] {
+    return this.parts.tree.branchTurns(messageId);
   }
 
   appendMessage(input: NewMessage): Message {

@@ -46,6 +46,17 @@ export interface FinishedMessage {
   error: WireError | null;
 }
 
+/** A conversation's own fields: everything but its messages (Store.getConversationHeader). */
+export type ConversationHeader = Omit<ConversationDetail, 'messages'>;
+
+/** One message of a branch as a prompt needs it (Store.branchTurns). */
+export interface BranchTurn {
+  id: string;
+  role: MessageRole;
+  content: string;
+  thought: string | null;
+}
+
 /**
  * The conversation store: everything the app keeps between runs. Synchronous because
  * better-sqlite3 is, and because a write that has returned must be on disk.
@@ -57,6 +68,8 @@ export interface Store {
   createConversation(title?: string): ConversationSummary;
   /** The conversation with the messages on its current branch, root first. Throws not-found. */
   getConversation(id: string): ConversationDetail;
+  /** The same without its messages: cheap whatever their tokens. Throws not-found. */
+  getConversationHeader(id: string): ConversationHeader;
   renameConversation(id: string, title: string): ConversationSummary;
   /** Soft delete: hidden from list and search, restorable until purged. */
   deleteConversation(id: string): boolean;
@@ -72,6 +85,8 @@ export interface Store {
   selectBranch(conversationId: string, messageId: string): ConversationDetail;
   /** The messages from the root down to messageId (inclusive): the history a regenerate or edit starts from. */
   pathTo(messageId: string): Message[];
+  /** The same branch as pathTo, only what a prompt is built from (no tokens decoded, no siblings): cheap on a long answer history. */
+  branchTurns(messageId: string): BranchTurn[];
   /** Full-text search (FTS5) over titles and message text, best first. */
   search(query: string, limit: number): SearchHit[];
   exportConversation(id: string, format: 'markdown' | 'json'): ExportedFile;
