@@ -6,6 +6,7 @@ import { pathToFileURL } from 'node:url';
 import { DEFAULT_LOAD_OPTIONS } from '../contract/engine-protocol';
 import { DEFAULT_SAMPLING } from '../contract/model';
 import type { GeneratedToken } from '../contract/token';
+import { SAVE_INTERVAL_MS } from '../app/answer-recorder';
 import { TOP_ALTERNATIVES } from '../app/chat-service';
 import { EngineHost } from '../engine/host';
 import { engineEnvironment } from '../engine/launcher';
@@ -61,8 +62,6 @@ const PROMPT = 'Once upon a time, in a small village at the edge of a forest, th
 const PROMPT_TOKENS = 512;
 /** BOS + 511 times " the" (one token each in the Llama 3 tokenizer): PROMPT_TOKENS tokens. */
 const LONG_PROMPT = `the${' the'.repeat(PROMPT_TOKENS - 2)}`;
-/** chat-service.ts saves a streaming answer at most this often. */
-const SAVE_INTERVAL_MS = 200;
 /** Tokens decoded in each process before the measured run (page faults, thread start-up). */
 const WARM_UP_TOKENS = 8;
 
