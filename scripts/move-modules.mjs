@@ -24,12 +24,17 @@ export function expandMoves(moves, files) {
   return out;
 }
 
-/** The text of `file` (which will live at `dest`) with its relative imports re-pointed. */
-export function rewriteImports(text, file, dest, moved) {
+/**
+ * The text of `file` (which will live at `dest`) with its relative imports re-pointed. `known`
+ * holds the tree's files: a specifier that reaches none of them or their folders' index files (one
+ * quoted in a string, say) is left as it is.
+ */
+export function rewriteImports(text, file, dest, moved, known) {
   const byStem = new Map([...moved].map(([o, n]) => [noExt(o), noExt(n)]));
+  const stems = new Set(known.map(noExt));
   return text.replace(SPECIFIER, (match, pre, quote, spec) => {
     const target = noExt(path.posix.normalize(path.posix.join(path.posix.dirname(file), spec)));
-    const to = byStem.get(target) ?? (file !== dest ? target : null);
+    const to = byStem.get(target) ?? (file !== dest && (stems.has(target) || stems.has(`${target}/index`)) ? target : null);
     if (to === null) return match;
     const ext = /\.(ts|js|mjs|svelte)$/.exec(spec)?.[0] ?? '';
     let rel = path.posix.relative(path.posix.dirname(dest), to) + ext;
@@ -45,7 +50,7 @@ function main(root, movesFile, dryRun) {
   for (const file of files.filter((f) => CODE.test(f))) {
     const dest = moved.get(file) ?? file;
     const text = readFileSync(path.join(root, file), 'utf8');
-    const next = rewriteImports(text, file, dest, moved);
+    const next = rewriteImports(text, file, dest, moved, files);
     if (dest === file && next === text) continue;
     console.log(dest === file ? `imports  ${file}` : `move     ${file} → ${dest}`);
     if (dryRun) continue;
@@ -55,15 +60,19 @@ function main(root, movesFile, dryRun) {
     }
     writeFileSync(path.join(root, dest), next);
   }
+  const reported = new Set();
   for (const [from] of moved) {
     const needle = noExt(from);
     let hits = [];
     try {
-      hits = git('grep', '-n', '-F', needle, '--', '.', ':!*.md').split('\n').filter(Boolean);
+      hits = git('grep', '-n', '-F', needle, '--', '.', ':!*.md', `:!${path.relative(root, movesFile)}`).split('\n').filter(Boolean);
     } catch {
       // git grep exits 1 when nothing matches.
     }
-    for (const hit of hits) console.log(`CHECK BY HAND (old path in a string): ${hit}`);
+    for (const hit of hits.filter((h) => !reported.has(h))) {
+      reported.add(hit);
+      console.log(`CHECK BY HAND (old path in a string): ${hit}`);
+    }
   }
 }
 

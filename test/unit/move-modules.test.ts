@@ -1,12 +1,8 @@
 import { describe, expect, it } from 'vitest';
 import { expandMoves, rewriteImports } from '../../scripts/move-modules.mjs';
 
-const moved = expandMoves({ 'electron/app/': 'electron/services/', 'test/unit/store.test.ts': 'test/unit/store/sqlite-store.test.ts' }, [
-  'electron/app/chat-service.ts',
-  'electron/app/titles.ts',
-  'electron/store/store.ts',
-  'test/unit/store.test.ts',
-]);
+const TREE = ['electron/app/chat-service.ts', 'electron/app/titles.ts', 'electron/store/store.ts', 'electron/contract/conversation.ts', 'electron/store/migrations/index.ts', 'test/unit/store.test.ts'];
+const moved = expandMoves({ 'electron/app/': 'electron/services/', 'test/unit/store.test.ts': 'test/unit/store/sqlite-store.test.ts' }, TREE);
 
 describe('move-modules', () => {
   it('expands a folder move to each file below it', () => {
@@ -25,7 +21,7 @@ describe('move-modules', () => {
       "const lazy = () => import('../app/chat-service.ts');",
       "vi.mock('../app/titles');",
     ].join('\n');
-    expect(rewriteImports(text, 'electron/store/x.ts', 'electron/store/x.ts', moved).split('\n')).toEqual([
+    expect(rewriteImports(text, 'electron/store/x.ts', 'electron/store/x.ts', moved, TREE).split('\n')).toEqual([
       "import { ChatService } from '../services/chat-service';",
       "import type { Store } from './store';",
       "export { titleFromPrompt } from '../services/titles';",
@@ -35,9 +31,9 @@ describe('move-modules', () => {
   });
 
   it("re-points a moved file's own imports from its new place", () => {
-    const text = "import { DEFAULT_TITLE } from '../../electron/contract/conversation';\nimport { titleFromPrompt } from '../../electron/app/titles';\n";
-    expect(rewriteImports(text, 'test/unit/store.test.ts', 'test/unit/store/sqlite-store.test.ts', moved)).toBe(
-      "import { DEFAULT_TITLE } from '../../../electron/contract/conversation';\nimport { titleFromPrompt } from '../../../electron/services/titles';\n",
+    const text = "import { DEFAULT_TITLE } from '../../electron/contract/conversation';\nimport { titleFromPrompt } from '../../electron/app/titles';\nimport { MIGRATIONS } from '../../electron/store/migrations';\nconst quoted = \"import('../app/not-a-file')\";\n";
+    expect(rewriteImports(text, 'test/unit/store.test.ts', 'test/unit/store/sqlite-store.test.ts', moved, TREE)).toBe(
+      "import { DEFAULT_TITLE } from '../../../electron/contract/conversation';\nimport { titleFromPrompt } from '../../../electron/services/titles';\nimport { MIGRATIONS } from '../../../electron/store/migrations';\nconst quoted = \"import('../app/not-a-file')\";\n",
     );
   });
 });
