@@ -1,16 +1,10 @@
 import { documentKindSchema, type DocumentInfo } from '../contract/documents';
+import type { Chunk } from './chunk';
 
 // The documents tables' row shapes and their conversion to what the documents feature uses.
 
-/** A chunk as it is written. */
-export interface NewChunk {
-  page: number | null;
-  start: number;
-  end: number;
-  heading: string;
-  text: string;
-  tokens: number;
-}
+/** A chunk as it is written: what the chunker makes, its position given by the order of the list. */
+export type NewChunk = Omit<Chunk, 'seq'>;
 
 export interface NewDocument {
   sha256: string;

@@ -15,23 +15,25 @@ export function integrityCheck(db: Database.Database): string[] {
       problems.push(`${table}: ${error instanceof Error ? error.message : String(error)}`);
     }
   }
-  // The index holds exactly the rows it should (same count, none pointing elsewhere).
+  // Each index holds exactly the rows it should (same count, none pointing elsewhere).
   const count = (sql: string): number => db.prepare<[], number>(sql).pluck().get() ?? 0;
-  const indexed = count('SELECT count(*) FROM message_search');
-  const expected = count("SELECT count(*) FROM messages WHERE status != 'streaming'");
-  const stray = count(
+  const checkIndex = (index: string, noun: string, expectedSql: string, straySql: string): void => {
+    const indexed = count(`SELECT count(*) FROM ${index}`);
+    const expected = count(expectedSql);
+    const stray = count(straySql);
+    if (indexed !== expected || stray !== 0) problems.push(`${index} holds ${indexed} ${noun} (${stray} unknown), expected ${expected}`);
+  };
+  checkIndex(
+    'message_search',
+    'messages',
+    "SELECT count(*) FROM messages WHERE status != 'streaming'",
     "SELECT count(*) FROM message_search s LEFT JOIN messages m ON m.rowid = s.rowid WHERE m.rowid IS NULL OR m.status = 'streaming'",
   );
-  if (indexed !== expected || stray !== 0) {
-    problems.push(`message_search holds ${indexed} messages (${stray} unknown), expected ${expected}`);
-  }
-  const titles = count('SELECT count(*) FROM conversation_search');
-  const conversations = count('SELECT count(*) FROM conversations');
-  const strayTitles = count(
+  checkIndex(
+    'conversation_search',
+    'titles',
+    'SELECT count(*) FROM conversations',
     'SELECT count(*) FROM conversation_search s LEFT JOIN conversations c ON c.rowid = s.rowid WHERE c.rowid IS NULL',
   );
-  if (titles !== conversations || strayTitles !== 0) {
-    problems.push(`conversation_search holds ${titles} titles (${strayTitles} unknown), expected ${conversations}`);
-  }
   return problems;
 }

@@ -62,6 +62,28 @@ function file(name: string, paragraphs: number, words: string): string {
   return path;
 }
 
+/** Passages of "ahhh" with their vectors, backed up; returns the backup's file name. */
+async function backupWithVectors(paragraphs: number): Promise<string> {
+  await documents.setEmbeddingModel(modelPath);
+  await documents.ingestPath(file('backup.txt', paragraphs, 'ahhh hhha'), { jobId: 'b' });
+  return store.backup().fileName;
+}
+
+/** Adds a document whose passages get no vectors (the model fails meanwhile): re-indexing will have work. */
+async function addWithoutVectors(name: string, paragraphs: number, words: string): Promise<void> {
+  embedder.fail = true;
+  await documents.ingestPath(file(name, paragraphs, words), { jobId: name });
+  embedder.fail = false;
+}
+
+/** Waits for re-indexing to end, then checks every passage has its own vector and no other. */
+async function vectorsInPlace(): Promise<void> {
+  await vi.waitFor(async () => expect((await documents.embeddingStatus()).indexing).toBe(false));
+  const status = await documents.embeddingStatus();
+  expect(status.vectors).toBe(status.chunks);
+  expect(misplacedVectors()).toBe(0);
+}
+
 /** Every stored vector must be the embedding of the passage it is stored for. */
 function misplacedVectors(): number {
   const rows = store.database
@@ -80,65 +102,49 @@ describe('restoring a backup while documents are indexed', () => {
   it('re-indexing first, then a restore: the batch in flight is dropped and re-indexing starts again on the restored passages', async () => {
     // The backup holds passages of "ahhh" with their vectors; the database then gets other
     // passages, without vectors yet, under the same chunk ids.
-    await documents.setEmbeddingModel(modelPath);
-    await documents.ingestPath(file('backup.txt', 3 * VECTOR_BATCH, 'ahhh hhha'), { jobId: 'b' });
-    const backup = store.backup();
+    const backup = await backupWithVectors(3 * VECTOR_BATCH);
     const ids = (): number[] => store.database.prepare<[], number>('SELECT id FROM document_chunks ORDER BY id').pluck().all();
     const backupIds = ids();
     documents.remove(documents.list()[0]?.id ?? '');
-    embedder.fail = true;
-    await documents.ingestPath(file('now.txt', 3 * VECTOR_BATCH, 'bbbc cbbb'), { jobId: 'n' });
-    embedder.fail = false;
+    await addWithoutVectors('now.txt', 3 * VECTOR_BATCH, 'bbbc cbbb');
     expect(ids()).toEqual(backupIds);
 
     embedder.hold = true;
     const indexing = documents.reindexVectors();
     await vi.waitFor(() => expect(embedder.held).toHaveLength(1));
-    const restoring = documents.exclusive(() => store.restoreBackup(backup.fileName));
+    const restoring = documents.exclusive(() => store.restoreBackup(backup));
     embedder.held.shift()?.(); // the old database's batch comes back after the restore was asked for
     await restoring;
     await indexing;
     expect(documents.list().map((d) => d.name)).toEqual(['backup.txt']);
     embedder.hold = false;
-    await vi.waitFor(async () => expect((await documents.embeddingStatus()).indexing).toBe(false));
-    const status = await documents.embeddingStatus();
-    expect(status.vectors).toBe(status.chunks);
-    expect(misplacedVectors()).toBe(0);
+    await vectorsInPlace();
   });
 
   // With the restore itself synchronous, the old code had no window for this order to go wrong;
   // this guards the queueing the fix adds (work asked for while the restore waits is kept, not lost).
   it('a restore first, then a document added: the document waits and lands in the restored database', async () => {
-    await documents.setEmbeddingModel(modelPath);
-    await documents.ingestPath(file('backup.txt', 4, 'ahhh hhha'), { jobId: 'b' });
-    const backup = store.backup();
-    embedder.fail = true;
-    await documents.ingestPath(file('later.txt', 4, 'cccd dccc'), { jobId: 'l' });
-    embedder.fail = false;
+    const backup = await backupWithVectors(4);
+    await addWithoutVectors('later.txt', 4, 'cccd dccc');
     embedder.hold = true;
     const indexing = documents.reindexVectors();
     await vi.waitFor(() => expect(embedder.held).toHaveLength(1));
 
-    const restoring = documents.exclusive(() => store.restoreBackup(backup.fileName));
+    const restoring = documents.exclusive(() => store.restoreBackup(backup));
     const adding = documents.ingestPath(file('after.txt', 4, 'eeef feee'), { jobId: 'a' });
     embedder.hold = false;
     embedder.held.shift()?.();
     await Promise.all([restoring, indexing, adding]);
     expect(documents.list().map((d) => d.name).sort()).toEqual(['after.txt', 'backup.txt']);
-    await vi.waitFor(async () => expect((await documents.embeddingStatus()).indexing).toBe(false));
-    const status = await documents.embeddingStatus();
-    expect(status.vectors).toBe(status.chunks);
-    expect(misplacedVectors()).toBe(0);
+    await vectorsInPlace();
   });
 
   it('refuses to restore while a document is being added, and leaves the database as it was', async () => {
-    await documents.setEmbeddingModel(modelPath);
-    await documents.ingestPath(file('backup.txt', 4, 'ahhh hhha'), { jobId: 'b' });
-    const backup = store.backup();
+    const backup = await backupWithVectors(4);
     embedder.hold = true; // the new document's vectors are being made
     const adding = documents.ingestPath(file('big.txt', 4, 'gggh hggg'), { jobId: 'big' });
     await vi.waitFor(() => expect(embedder.held).toHaveLength(1));
-    await expect(documents.exclusive(() => store.restoreBackup(backup.fileName))).rejects.toMatchObject({
+    await expect(documents.exclusive(() => store.restoreBackup(backup))).rejects.toMatchObject({
       kind: 'busy',
       message: expect.stringMatching(/being added/),
     });
@@ -146,7 +152,7 @@ describe('restoring a backup while documents are indexed', () => {
     await adding;
     expect(documents.list().map((d) => d.name).sort()).toEqual(['backup.txt', 'big.txt']);
     // Once it is done, the restore goes ahead.
-    await documents.exclusive(() => store.restoreBackup(backup.fileName));
+    await documents.exclusive(() => store.restoreBackup(backup));
     expect(documents.list().map((d) => d.name)).toEqual(['backup.txt']);
     expect(misplacedVectors()).toBe(0);
   });
