@@ -194,4 +194,27 @@ describe('the first hour, in Chromium', () => {
     }
     await page.close();
   });
+
+  it('item 7: a load error is said once, and goes when the path names another file', async () => {
+    const page = await openApp();
+    await page.getByRole('button', { name: 'Models…' }).click();
+    const models = page.getByRole('dialog', { name: 'Models' });
+    const field = models.getByRole('textbox', { name: 'Model file (.gguf)' });
+    const saying = (text: RegExp): Locator => models.getByRole('alert').filter({ hasText: text });
+    await field.fill('/nowhere/missing.gguf');
+    await models.getByRole('button', { name: 'Load model' }).click();
+    await expect.poll(() => saying(/missing\.gguf/).count(), { timeout: 20_000 }).toBe(1);
+    await page.waitForTimeout(500);
+    expect(await saying(/missing\.gguf/).count()).toBe(1);
+
+    // Another file: the old error is gone before and after pressing Load.
+    await field.fill('/work/shared/models/ggml-vocab-llama-spm.gguf');
+    await expect.poll(() => saying(/missing\.gguf/).count()).toBe(0);
+    await models.getByRole('button', { name: 'Load model' }).click();
+    await expect.poll(() => models.getByRole('alert').count(), { timeout: 30_000 }).toBeGreaterThan(0);
+    expect(await saying(/missing\.gguf/).count()).toBe(0);
+    await field.fill('');
+    await expect.poll(() => models.getByRole('alert').count()).toBe(0);
+    await page.close();
+  });
 });

@@ -120,6 +120,14 @@ export class LibraryStore {
     await this.runFit(trimmed, undefined);
   }
 
+  /** The path field no longer names a .gguf file: no settings or estimate are shown for the previous one. */
+  forget(): void {
+    this.settingsPath = null;
+    this.estimate = null;
+    this.fitError = null;
+    this.fitRequest++;
+  }
+
   /** Settings changed in the form: re-estimate shortly after the last change. */
   changed(): void {
     if (this.fitTimer !== null) clearTimeout(this.fitTimer);

@@ -15,6 +15,8 @@ export class ModelStore {
   loadError = $state<string | null>(null);
   /** Set while our own model.load call is in flight (the state event may lag behind). */
   requested = $state(false);
+  /** The file loadError is about: once the path field names another, that error is stale and not shown. */
+  private errorPath = $state<string | null>(null);
 
   constructor(readonly client: GlassboxClient) {
     this.path = localStorage.getItem(LAST_PATH_KEY) ?? '';
@@ -28,6 +30,11 @@ export class ModelStore {
   /** A model without a chat template continues text instead of answering turns ("Continue the text" mode). */
   get continuesText(): boolean {
     return this.facts?.chatTemplate === PLAIN_TEXT_TEMPLATE;
+  }
+
+  /** The load error for the file in the path field, or null (an error about another file is stale). */
+  get shownError(): string | null {
+    return this.loadError !== null && (this.errorPath === null || this.errorPath === this.path.trim()) ? this.loadError : null;
   }
 
   get loaded(): boolean {
@@ -68,6 +75,7 @@ export class ModelStore {
       this.state = { status: 'loaded', facts };
     } catch (error) {
       this.loadError = describeError(error);
+      this.errorPath = trimmed;
     } finally {
       this.requested = false;
     }
@@ -89,6 +97,9 @@ export class ModelStore {
       this.loadError = null;
       if (!this.path) this.path = state.facts.path;
     }
-    if (state.status === 'error') this.loadError = describeErrorKind(state.kind, state.message);
+    if (state.status === 'error') {
+      this.loadError = describeErrorKind(state.kind, state.message);
+      this.errorPath = state.path;
+    }
   }
 }
