@@ -2,6 +2,10 @@ import { describe, expect, it } from 'vitest';
 import { isSafeLink, markdownToHtml, renderMarkdown } from '../../renderer/src/lib/markdown';
 
 describe('renderer markdown', () => {
+  it('breaks lines where the answer does, as the probability view shows them', () => {
+    expect(markdownToHtml('One day, Lily went out.\nShe saw a cat.')).toMatch(/went out\.<br>\s*She saw/);
+  });
+
   it('renders ordinary Markdown', () => {
     const html = markdownToHtml('**bold** and `code`\n\n- one\n- two');
     expect(html).toContain('<strong>bold</strong>');

@@ -2,7 +2,7 @@ import { describe, expect, it } from 'vitest';
 import type { GeneratedToken } from '../../electron/contract/token';
 import type { ModelFacts } from '../../electron/contract/model';
 import { PROBABILITY_MEANING, quoteToken, tokenDescription } from '../../renderer/src/lib/tokens';
-import { formatBytes, formatCount, formatDuration, formatPercent, formatRate } from '../../renderer/src/lib/format';
+import { characterCount, formatBytes, formatCount, formatDuration, formatPercent, formatRate } from '../../renderer/src/lib/format';
 import { modelFactRows, statsLine, statusLine } from '../../renderer/src/lib/message-text';
 import { describeErrorKind, midSentence } from '../../renderer/src/lib/errors';
 
@@ -51,6 +51,9 @@ describe('renderer formatting', () => {
     expect(formatBytes(1_185_376)).toBe('1.13 MiB');
     expect(formatBytes(1536)).toBe('1.50 KiB');
     expect(formatBytes(512)).toBe('512 bytes');
+    // The tokenizer view counts what a reader sees: an emoji (with its skin tone) is one character.
+    expect(characterCount('Hi 👍🏽!')).toBe(5);
+    expect(characterCount('e\u0301')).toBe(1);
     expect(formatCount(292_864)).toBe('293K');
     expect(formatCount(1_235_814_400)).toBe('1.24B');
     expect(formatDuration(18.4)).toBe('18 ms');

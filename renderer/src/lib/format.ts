@@ -67,3 +67,13 @@ export function formatRate(tokensPerSecond: number): string {
   const digits = tokensPerSecond < 10 ? 1 : 0;
   return `${tokensPerSecond.toFixed(digits)} tokens/s`;
 }
+
+let graphemes: Intl.Segmenter | null = null;
+
+/** Characters as a reader counts them: "👍🏽" and "é" are one each (grapheme clusters, not UTF-16 units). */
+export function characterCount(text: string): number {
+  graphemes ??= new Intl.Segmenter('en', { granularity: 'grapheme' });
+  let n = 0;
+  for (const _ of graphemes.segment(text)) n++;
+  return n;
+}

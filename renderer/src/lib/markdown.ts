@@ -39,7 +39,8 @@ export function isSafeLink(href: string): boolean {
 
 const marked = new Marked({
   gfm: true,
-  breaks: false,
+  // A single newline from the model is a line break, as in the probability view (pre-wrap tokens).
+  breaks: true,
   async: false,
   renderer: {
     code({ text, lang }: Tokens.Code): string {
