@@ -2,8 +2,7 @@ import { app, type BrowserWindow, dialog, ipcMain, Menu, protocol, safeStorage, 
 import { dirname, join } from 'node:path';
 import { fileURLToPath } from 'node:url';
 import { parseArgs } from 'node:util';
-import type { ParentToHost } from '../app/host-protocol';
-import { ServicesProcess } from '../app/services-process';
+import type { ServicesProcess } from '../app/services-process';
 import { EventHub } from '../contract/rpc';
 import { APP_SCHEME } from './app-origin';
 import { appProtocolResponse } from './app-protocol';
@@ -13,6 +12,7 @@ import { createUtilityLauncher } from './utility-launcher';
 import { createMainWindow } from './window';
 import { menuTemplate } from './menu';
 import { SafeStorageSecrets } from './safe-storage-secrets';
+import { launchServices } from './services-launch';
 
 // The Electron shell: windows, the app:// protocol, IPC and the processes. The services (store,
 // documents, API server, the engine's client) run in their own utilityProcess, the services host
@@ -71,15 +71,14 @@ function harden(): void {
 
 function startServices(): ServicesProcess {
   const dataDir = app.getPath('userData');
-  // Endpoint and API keys are encrypted with the operating system's credential store, which only this process can reach.
-  const secrets = new SafeStorageSecrets(safeStorage, join(dataDir, 'endpoint-keys.json'));
-  const workers = { engine: join(here, 'engine-worker.js'), trace: join(here, 'trace-worker.js') };
-  const started = new ServicesProcess({
-    host: createUtilityLauncher<ParentToHost>(join(here, 'services-host.js'), 'Glassbox services').launch(),
-    launchWorker: (kind) =>
-      kind === 'engine' ? createUtilityLauncher<object>(workers.engine).launch() : createUtilityLauncher<object>(workers.trace, 'Glassbox trace').launch(),
-    options: { dataDir, mode: 'electron', version: app.getVersion(), modelPath: modelArgument() },
-    secrets: { hosted: secrets.forHost(), set: (id, secret) => secrets.set(id, secret), delete: (id) => secrets.delete(id) },
+  const started = launchServices({
+    outMain: here,
+    fork: (path, serviceName) => createUtilityLauncher<object>(path, serviceName).launch(),
+    // Endpoint and API keys are encrypted with the operating system's credential store, which only this process can reach.
+    secrets: new SafeStorageSecrets(safeStorage, join(dataDir, 'endpoint-keys.json')),
+    dataDir,
+    version: app.getVersion(),
+    modelPath: modelArgument(),
   });
   started.ready.catch((error: { message: string }) => dialog.showErrorBox('Glassbox could not start', error.message));
   return started;

@@ -1,52 +1,15 @@
 import { join } from 'node:path';
 import { afterEach, beforeEach, describe, expect, it } from 'vitest';
-import type { HostedSecrets, ParentToHost } from '../../electron/app/host-protocol';
-import { runServicesHost } from '../../electron/app/services-host';
+import type { HostedSecrets } from '../../electron/app/host-protocol';
 import { API_KEY_SECRET_ID } from '../../electron/api-server/controller';
 import { ServicesProcess } from '../../electron/app/services-process';
 import type { WireEvent } from '../../electron/contract/wire';
-import type { EngineProcessHandle } from '../../electron/engine/launcher';
-import type { ParentTransport } from '../../electron/engine/transport';
+import { messagePair, type Pair } from './services-host-pair';
 import { tempDir } from './store-helpers';
 
 // The services host and the main process's side of it, over an in-memory message pair (each
 // message goes through a structured clone, as between processes): the real services in a temp
 // folder, no Electron. test/integration/services-off-main.test.ts runs the same over a real fork.
-
-interface Pair {
-  host: EngineProcessHandle<ParentToHost>;
-  exit(code: number | null): void;
-}
-
-function messagePair(): Pair {
-  const toHost = new Set<(message: unknown) => void>();
-  const toParent = new Set<(message: unknown) => void>();
-  const exits = new Set<(code: number | null, signal: string | null) => void>();
-  let alive = true;
-  const deliver = (listeners: Set<(message: unknown) => void>, message: unknown): void => {
-    const copy = structuredClone(message);
-    setImmediate(() => {
-      if (alive) for (const listener of listeners) listener(copy);
-    });
-  };
-  const child: ParentTransport = { send: (message) => deliver(toParent, message), onMessage: (listener) => toHost.add(listener) };
-  runServicesHost(child);
-  const exit = (code: number | null): void => {
-    if (!alive) return;
-    alive = false;
-    for (const listener of exits) listener(code, null);
-  };
-  return {
-    host: {
-      pid: null,
-      send: (message) => deliver(toHost, message),
-      onMessage: (listener) => toParent.add(listener),
-      onExit: (listener) => exits.add(listener),
-      kill: () => exit(null),
-    },
-    exit,
-  };
-}
 
 let dir: string;
 let cleanup: () => void;
