@@ -70,7 +70,7 @@ export async function runTrace(argv: string[]): Promise<number> {
   try {
     const attention = new Map<number, Float32Array>();
     const json = values.json === true;
-    const trace = traceText(session, values.prompt, lens, { onAttention: json ? (layer, weights) => attention.set(layer, weights) : undefined });
+    const trace = await traceText(session, values.prompt, lens, { onAttention: json ? (layer, weights) => attention.set(layer, weights) : undefined });
     process.stdout.write(json ? `${JSON.stringify(traceJson(trace, attention))}\n` : describe(trace));
     return 0;
   } finally {

@@ -28,7 +28,7 @@ export function lensPositions(choice: LensChoice, tokens: number, layers: number
 }
 
 /** One forward pass over text: every layer's attention (streamed to onAttention), residual statistics and the logit lens. */
-export function traceText(session: TraceModelSession, text: string, lens: LensChoice, events: TraceEvents = {}): ForwardTrace {
+export async function traceText(session: TraceModelSession, text: string, lens: LensChoice, events: TraceEvents = {}): Promise<ForwardTrace> {
   const ids = session.tokenize(text);
   if (ids.length === 0) throw new GlassboxError('invalid-argument', 'The text has no tokens to trace.');
   if (ids.length > session.capacity) {
@@ -37,7 +37,7 @@ export function traceText(session: TraceModelSession, text: string, lens: LensCh
   return traceTokens(session, ids, lens, events);
 }
 
-export function traceTokens(session: TraceModelSession, ids: readonly number[], lens: LensChoice, events: TraceEvents = {}): ForwardTrace {
+export async function traceTokens(session: TraceModelSession, ids: readonly number[], lens: LensChoice, events: TraceEvents = {}): Promise<ForwardTrace> {
   const api = llamaApi();
   const { model } = session;
   const n = ids.length;
@@ -76,7 +76,9 @@ export function traceTokens(session: TraceModelSession, ids: readonly number[], 
   // The vectors after each layer (kept[p][0] is the embedding, not lensed).
   const vectors = positions.flatMap((p) => (capture.kept.get(p) ?? []).slice(1));
   const lensStarted = performance.now();
-  const read = lensDistributions(
+  // Let the forward pass's messages (attention, progress) leave before the lens starts.
+  await new Promise((resolve) => setImmediate(resolve));
+  const read = await lensDistributions(
     { capacity: session.capacity, layers: model.layers, decode: (t, plan) => session.decode(t, plan), logits: (i) => session.logits(i) },
     { write: (tensor, data) => writeF32(api, tensor, data) },
     vectors,

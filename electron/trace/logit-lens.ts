@@ -43,16 +43,17 @@ class InjectLastResidual implements CapturePlan {
 
 /**
  * Each vector's next-token distribution as the output head reads it, in batches of the decoder's
- * capacity; `onBatch` reports progress and may stop the work (returns false).
+ * capacity; `onBatch` reports progress and may stop the work (returns false). Between batches the
+ * event loop runs, so a trace process's progress messages leave while it works.
  */
-export function lensDistributions(
+export async function lensDistributions(
   decoder: LensDecoder,
   io: LensTensorIo,
   vectors: readonly Float32Array[],
   placeholder: number,
   k: number,
   onBatch: (done: number) => boolean = () => true,
-): Distribution[] {
+): Promise<Distribution[]> {
   const out: Distribution[] = [];
   const dim = vectors[0]?.length ?? 0;
   for (let start = 0; start < vectors.length; start += decoder.capacity) {
@@ -66,6 +67,7 @@ export function lensDistributions(
     );
     for (let i = 0; i < chunk.length; i += 1) out.push(distribution(decoder.logits(i), k));
     if (!onBatch(out.length)) break;
+    await new Promise((resolve) => setImmediate(resolve));
   }
   return out;
 }

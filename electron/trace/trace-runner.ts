@@ -84,8 +84,11 @@ export class TraceRunner {
     this.running = null;
     job.listeners.onProgress?.('cancelled', 0, 0);
     job.reject(new GlassboxError('cancelled', 'The trace was cancelled.'));
-    // The exit handler sees running === null and starts the next job on a fresh process.
-    this.process?.kill();
+    // Forgotten before it is ended, so the next job starts a fresh process instead of writing to a dying one.
+    const dying = this.process;
+    this.process = null;
+    dying?.kill();
+    this.pump();
   }
 
   private pump(): void {
@@ -102,7 +105,9 @@ export class TraceRunner {
     this.process = child;
     child.onMessage((message) => this.onMessage(message as TracerToHost));
     child.onExit((code, signal) => {
-      if (this.process === child) this.process = null;
+      // A process ended by cancel() was already forgotten; the job running now belongs to its successor.
+      if (this.process !== child) return;
+      this.process = null;
       const job = this.running;
       if (job !== null) {
         this.running = null;

@@ -34,7 +34,7 @@ async function handle(message: HostToTracer): Promise<void> {
     send({ type: 'vectors', id, vectors: compareWord(trace, message.a, message.b, message.word) });
     return;
   }
-  const result = traceText(trace, message.text, message.lens, {
+  const result = await traceText(trace, message.text, message.lens, {
     onAttention: (layer, weights) => send({ type: 'attention', id, layer, weights }),
     onProgress: (stage, done, total) => send({ type: 'progress', id, stage, done, total }),
   });

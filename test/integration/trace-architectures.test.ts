@@ -29,7 +29,7 @@ describe.each(ARCHITECTURES)('trace of a synthetic %s', (name) => {
       expect(session.model.architecture).toBe(name);
       const layers: Float32Array[] = [];
       // Token ids, not text: the placeholder vocabulary has no byte pieces for llama.cpp's tokenizer to fall back on.
-      const trace = traceTokens(session, [1, 3, 4, 5, 6, 7, 8, 9], 'all', { onAttention: (layer, w) => void (layers[layer] = w) });
+      const trace = await traceTokens(session, [1, 3, 4, 5, 6, 7, 8, 9], 'all', { onAttention: (layer, w) => void (layers[layer] = w) });
       const n = trace.tokens.length;
       expect(n).toBeGreaterThan(3);
       expect(layers).toHaveLength(session.model.layers);

@@ -64,10 +64,10 @@ describe.each(MODELS)('trace on $name', ({ path, prompt, a, b, word }) => {
   });
   afterAll(() => session.close());
 
-  it('reads every layer: attention rows sum to 1 and nothing lies above the diagonal; the last layer lens is llama.cpp’s own next-token distribution', () => {
+  it('reads every layer: attention rows sum to 1 and nothing lies above the diagonal; the last layer lens is llama.cpp’s own next-token distribution', async () => {
     const n = session.tokenize(prompt).length;
     const check = checkAttention(n, session.model.heads, null);
-    const trace = traceText(session, prompt, 'all', { onAttention: check.onAttention });
+    const trace = await traceText(session, prompt, 'all', { onAttention: check.onAttention });
     expect(trace.layers).toHaveLength(session.model.layers);
     expect(check.result.maxOutsideWindow).toHaveLength(session.model.layers);
     expect(check.result.maxRowError).toBeLessThan(1e-4);
@@ -105,7 +105,7 @@ describe('Gemma 3 270M sliding window', () => {
       const n = session.tokenize(text).length;
       expect(n).toBeGreaterThan(600);
       const check = checkAttention(n, session.model.heads, window);
-      const trace = traceText(session, text, 'last', { onAttention: check.onAttention });
+      const trace = await traceText(session, text, 'last', { onAttention: check.onAttention });
       expect(check.result.maxRowError).toBeLessThan(1e-4);
       expect(check.result.maxAboveDiagonal).toBe(0);
       trace.layers.forEach((layer, il) => {
