@@ -73,7 +73,8 @@ function startServices(): ServicesProcess {
   const dataDir = app.getPath('userData');
   const started = launchServices({
     outMain: here,
-    fork: (path, serviceName) => createUtilityLauncher<object>(path, serviceName).launch(),
+    fork: (path, serviceName, environment) =>
+      createUtilityLauncher<object>(path, serviceName, environment === 'services' ? process.env : undefined).launch(),
     // Endpoint and API keys are encrypted with the operating system's credential store, which only this process can reach.
     secrets: new SafeStorageSecrets(safeStorage, join(dataDir, 'endpoint-keys.json')),
     dataDir,

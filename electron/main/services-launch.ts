@@ -8,8 +8,11 @@ import type { SecretStore } from '../remote/secrets';
 export interface ServicesLaunchDeps {
   /** out/main, where the built host and workers are. */
   outMain: string;
-  /** Starts a built script as a utilityProcess (main/utility-launcher.ts). */
-  fork(path: string, serviceName: string): EngineProcessHandle<object>;
+  /**
+   * Starts a built script as a utilityProcess (main/utility-launcher.ts): the workers with the
+   * engine's environment, the services host with the process's own.
+   */
+  fork(path: string, serviceName: string, environment: 'worker' | 'services'): EngineProcessHandle<object>;
   /** The keychain-backed keys (SafeStorageSecrets). */
   secrets: SecretStore & { forHost(): HostedSecrets };
   dataDir: string;
@@ -28,10 +31,10 @@ const SERVICE_NAMES = { engine: 'Glassbox engine', trace: 'Glassbox trace' } as 
  * (only the main process may start a utilityProcess), and its API keys live in the keychain.
  */
 export function launchServices(deps: ServicesLaunchDeps): ServicesProcess {
-  const host: EngineProcessHandle<ParentToHost> = deps.fork(join(deps.outMain, HOST_FILE), 'Glassbox services');
+  const host: EngineProcessHandle<ParentToHost> = deps.fork(join(deps.outMain, HOST_FILE), 'Glassbox services', 'services');
   return new ServicesProcess({
     host,
-    launchWorker: (kind) => deps.fork(join(deps.outMain, WORKER_FILES[kind]), SERVICE_NAMES[kind]),
+    launchWorker: (kind) => deps.fork(join(deps.outMain, WORKER_FILES[kind]), SERVICE_NAMES[kind], 'worker'),
     options: { dataDir: deps.dataDir, mode: 'electron', version: deps.version, modelPath: deps.modelPath },
     secrets: {
       hosted: deps.secrets.forHost(),

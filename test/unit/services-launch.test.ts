@@ -39,12 +39,12 @@ afterEach(async () => {
 
 describe('launching the services host from the Electron shell', () => {
   it('runs out/main/services-host.js, and starts the workers it asks for from out/main as utility processes', async () => {
-    const forked: Array<[string, string]> = [];
+    const forked: Array<[string, string, string]> = [];
     const secrets = new KeptSecrets();
     services = launchServices({
       outMain: '/app/out/main',
-      fork: (path, serviceName) => {
-        forked.push([path, serviceName]);
+      fork: (path, serviceName, environment) => {
+        forked.push([path, serviceName, environment]);
         return path.endsWith('services-host.js') ? messagePair().host : endsAtOnce();
       },
       secrets,
@@ -57,8 +57,8 @@ describe('launching the services host from the Electron shell', () => {
     const load = await services.dispatch('model.load', { path: STORIES_260K() });
     expect(load).toMatchObject({ ok: false });
     expect(forked).toEqual([
-      [join('/app/out/main', 'services-host.js'), 'Glassbox services'],
-      [join('/app/out/main', 'engine-worker.js'), 'Glassbox engine'],
+      [join('/app/out/main', 'services-host.js'), 'Glassbox services', 'services'],
+      [join('/app/out/main', 'engine-worker.js'), 'Glassbox engine', 'worker'],
     ]);
   });
 
