@@ -68,9 +68,12 @@ export function modelFactRows(facts: ModelFacts): Fact[] {
   ];
   const heads = facts.attentionHeads;
   const kv = facts.kvHeads;
+  // One KV head for all query heads (Gemma 3 270M) is multi-query attention, not a group of them.
   const gqa =
     heads !== null && kv !== null && kv > 0 && kv < heads
-      ? `grouped-query attention: ${formatInteger(heads / kv)} query heads share each KV head`
+      ? kv === 1
+        ? `multi-query attention: all ${formatInteger(heads)} query heads share one KV head`
+        : `grouped-query attention: ${formatInteger(heads / kv)} query heads share each KV head`
       : undefined;
   rows.push({ label: 'Query heads', value: orDash(heads) });
   rows.push({ label: 'KV heads', value: orDash(kv), note: gqa });
