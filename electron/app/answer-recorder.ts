@@ -45,6 +45,11 @@ export class AnswerRecorder {
     return this.parts.content;
   }
 
+  /** The tokens recorded from index `from` on (a branch's prefix counts from 0, as streamed indexes do). */
+  tokensFrom(from: number): GeneratedToken[] {
+    return this.tokens.slice(from);
+  }
+
   /** Saves the prefix alone, before generation starts (a branch shows its kept text at once). */
   saveNow(): void {
     this.store.saveProgress(this.ids.messageId, this.parts.content, this.tokens, this.parts.thought);

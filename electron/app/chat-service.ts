@@ -25,6 +25,8 @@ interface ActiveAnswer {
   conversationId: string;
   messageId: string;
   generation: Generation | null;
+  /** Set once the engine runs: the tokens so far, for a client catching up (tokensSince). */
+  recorder: AnswerRecorder | null;
   stopRequested: boolean;
 }
 
@@ -197,7 +199,7 @@ export class ChatService {
       model: identityOf(facts),
       sampling,
     });
-    const answer: ActiveAnswer = { conversationId: conversation.id, messageId: assistantMessage.id, generation: null, stopRequested: false };
+    const answer: ActiveAnswer = { conversationId: conversation.id, messageId: assistantMessage.id, generation: null, recorder: null, stopRequested: false };
     this.active = answer;
     const started = (async (): Promise<Message> => {
       try {
@@ -279,6 +281,20 @@ export class ChatService {
     ];
   }
 
+  /**
+   * An answer's tokens from index `from` on, as they are now: the one being written from memory,
+   * any other from the store. null for a message that is not there (web/socket-sender.ts).
+   */
+  tokensSince(messageId: string, from: number): GeneratedToken[] | null {
+    const active = this.active;
+    if (active?.messageId === messageId && active.recorder !== null) return active.recorder.tokensFrom(from);
+    try {
+      return this.store.getMessage(messageId).tokens?.slice(from) ?? null;
+    } catch {
+      return null;
+    }
+  }
+
   stop(conversationId: string): boolean {
     const answer = this.active;
     if (!answer || answer.conversationId !== conversationId) return false;
@@ -311,6 +327,7 @@ export class ChatService {
   /** Runs the engine for an opened answer: tokens go to its recorder, the result ends it. */
   private runEngine(answer: ActiveAnswer, history: ChatTurn[], sampling: Sampling, prefix: GeneratedToken[], engine: Engine): void {
     const recorder = this.recorder(answer, prefix);
+    answer.recorder = recorder;
     const generation = engine.generate(
       {
         messages: history,

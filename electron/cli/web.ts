@@ -37,7 +37,9 @@ export async function runWeb(argv: string[]): Promise<number> {
   // the page takes as long in the browser, so both happen at once: the server answers the page
   // now and its first calls as soon as the services are up.
   const starting = startServices(dataDir, threads);
-  const server = await startWebServer({ backend: starting, rendererDir: join(outDir(), 'renderer'), port });
+  // A tab that falls behind is caught up from the answer itself (web/socket-sender.ts).
+  const backend = starting.then((s) => ({ router: s.router, hub: s.hub, tokensSince: (messageId: string, from: number) => s.chat.tokensSince(messageId, from) }));
+  const server = await startWebServer({ backend, rendererDir: join(outDir(), 'renderer'), port });
   process.stdout.write(`${server.url}\n`);
   const stopped = new Promise<void>((resolvePromise) => {
     process.once('SIGINT', () => resolvePromise());

@@ -7,12 +7,15 @@ import { toWireError } from '../contract/glassbox-error';
 import type { EventHub, Router, WireFromServer } from '../contract/rpc';
 import { closeNow, listenOn } from '../net/http-listen';
 import { SECURITY_HEADERS } from './csp';
+import { SocketSender, type TokenReplay } from './socket-sender';
 import { readStaticFile } from './static-files';
 
 /** What answers the socket: the services' call router and event hub. */
 export interface WebBackend {
   router: Router;
   hub: EventHub;
+  /** An answer's tokens from an index on, to catch up a tab that fell behind (socket-sender.ts). */
+  tokensSince?: TokenReplay;
 }
 
 export type WebServerOptions = WebServerPlace &
@@ -40,6 +43,8 @@ export interface WebServer {
   readonly url: string;
   readonly port: number;
   readonly token: string;
+  /** Bytes waiting for the open tabs: unsent in their sockets plus held back by their senders (socket-sender.ts). */
+  readonly pendingBytes: number;
   close(): Promise<void>;
 }
 
@@ -60,7 +65,7 @@ export async function startWebServer(options: WebServerOptions): Promise<WebServ
   let port = options.port ?? 0;
   const allowedHosts = (): Set<string> => new Set([`${host}:${port}`, `localhost:${port}`, `127.0.0.1:${port}`]);
 
-  const backend = 'backend' in options ? options.backend : Promise.resolve({ router: options.router, hub: options.hub });
+  const backend: Promise<WebBackend> = 'backend' in options ? options.backend : Promise.resolve(options);
   // A failed start is reported by whoever started the services; here it only answers calls.
   backend.catch(() => {});
   const server: Server = createServer((request, response) => serveStatic(request, response));
@@ -89,17 +94,24 @@ export async function startWebServer(options: WebServerOptions): Promise<WebServ
     void sockets.then((wss) => wss.handleUpgrade(request, socket, head, (ws) => attach(ws)));
   });
 
+  const connections = new Set<{ ws: WebSocket; sender: SocketSender }>();
+
   function attach(ws: WebSocket): void {
-    const send = (message: WireFromServer): void => {
-      if (ws.readyState === ws.OPEN) ws.send(JSON.stringify(message));
-    };
+    // Back-pressure: a tab that stops reading costs bounded memory (socket-sender.ts).
+    const sender = new SocketSender(ws);
+    const connection = { ws, sender };
+    connections.add(connection);
+    const send = (message: WireFromServer): void => sender.send(message);
     let closed = false;
     let unsubscribe = (): void => {
       closed = true;
     };
     void backend.then(
-      ({ hub }) => {
-        if (!closed) unsubscribe = hub.subscribe(send);
+      (services) => {
+        if (closed) return;
+        const tokensSince = services.tokensSince;
+        if (tokensSince) sender.useReplay((messageId, from) => tokensSince.call(services, messageId, from));
+        unsubscribe = services.hub.subscribe(send);
       },
       () => {},
     );
@@ -115,8 +127,13 @@ export async function startWebServer(options: WebServerOptions): Promise<WebServ
         )
         .then((result) => send({ type: 'result', id: request.id, ...result }));
     });
-    ws.on('close', () => unsubscribe());
-    ws.on('error', () => unsubscribe());
+    const detach = (): void => {
+      unsubscribe();
+      sender.dispose();
+      connections.delete(connection);
+    };
+    ws.on('close', detach);
+    ws.on('error', detach);
   }
 
   port = await listenOn(server, port, host);
@@ -126,6 +143,11 @@ export async function startWebServer(options: WebServerOptions): Promise<WebServ
     url,
     port,
     token,
+    get pendingBytes() {
+      let bytes = 0;
+      for (const { ws, sender } of connections) bytes += ws.bufferedAmount + sender.heldBack;
+      return bytes;
+    },
     close: () => {
       void sockets.then((wss) => {
         for (const client of wss.clients) client.terminate();
