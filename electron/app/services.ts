@@ -108,6 +108,7 @@ export function createServices(options: ServicesOptions): Services {
     ...(engine.embed ? { embedder: { embed: engine.embed.bind(engine) } } : {}),
   });
   chat.useDocuments(documents);
+  store.useSources((messages) => documents.withSources(messages));
   const trace = new TraceService({
     runner: createTraceRunner(options.traceLauncher ?? nodeTraceLauncher()),
     hub,

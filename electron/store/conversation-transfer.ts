@@ -3,7 +3,7 @@ import { tmpdir } from 'node:os';
 import { dirname, join } from 'node:path';
 import type Database from 'better-sqlite3';
 import { DEFAULT_SAMPLING, samplingSchema } from '../contract/model';
-import type { ConversationSummary, ExportedFile, ImportResult } from '../contract/conversation';
+import type { ConversationSummary, ExportedFile, ImportResult, Message } from '../contract/conversation';
 import type { Conversations } from './conversations';
 import type { MessageTree } from './message-tree';
 import { invalid, samplingOverridesSchema, type ConversationRow } from './rows';
@@ -47,6 +47,13 @@ export class ConversationTransfer {
     /** The database file, or null in memory: an export is staged beside it. */
     private readonly databasePath: string | null,
   ) {}
+
+  /** Gives exported answers the document passages they cite (the documents live in their own tables). */
+  private attachSources: (messages: Message[]) => Message[] = (messages) => messages;
+
+  useSources(attach: (messages: Message[]) => Message[]): void {
+    this.attachSources = attach;
+  }
 
   exportConversation(id: string, format: 'markdown' | 'json'): ExportedFile {
     const now = Date.now();
@@ -163,11 +170,12 @@ export class ConversationTransfer {
   }
 
   private exportData(row: ConversationRow): ConversationExport {
+    const detail = this.conversations.detail(row);
     return {
-      detail: this.conversations.detail(row),
+      detail: { ...detail, messages: this.attachSources(detail.messages) },
       originId: this.conversations.originOf(row),
       samplingOverrides: this.conversations.samplingOverrides(row),
-      tree: this.tree.wholeTree(row.id),
+      tree: this.attachSources(this.tree.wholeTree(row.id)),
     };
   }
 }

@@ -205,6 +205,10 @@ export class SqliteStore implements Store {
     return this.parts.transfer.exportConversation(id, format);
   }
 
+  useSources(attach: (messages: Message[]) => Message[]): void {
+    this.parts.transfer.useSources(attach);
+  }
+
   exportAll(): ExportedFile {
     return this.parts.transfer.exportAll();
   }

@@ -90,6 +90,8 @@ export interface Store {
   /** Full-text search (FTS5) over titles and message text, best first. */
   search(query: string, limit: number): SearchHit[];
   exportConversation(id: string, format: 'markdown' | 'json'): ExportedFile;
+  /** Exports then carry each answer's cited passages (set once by the services, from the documents). */
+  useSources(attach: (messages: Message[]) => Message[]): void;
   /** Every conversation as a zip of JSON and Markdown files (built on disk, then read back for the browser). */
   exportAll(): ExportedFile;
   /** Streams every conversation into a zip at `path` (fflate, deflated), one conversation in memory at a time. */

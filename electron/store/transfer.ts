@@ -3,6 +3,7 @@ import { GlassboxError } from '../contract/errors';
 import { samplingSchema, type Sampling } from '../contract/model';
 import { generatedTokenSchema } from '../contract/token';
 import { wireErrorSchema } from '../contract/errors';
+import { sourceSchema, type Source } from '../contract/documents';
 import {
   generationStatsSchema,
   messageRoleSchema,
@@ -37,6 +38,8 @@ const exportedMessageSchema = z.object({
   error: wireErrorSchema.nullable(),
   /** A reasoning model's thought, apart from the answer (absent in files from before it was kept). */
   thought: z.string().nullable().optional(),
+  /** The document passages an answer was given and cites as [n] (for reading; importing does not re-attach documents). */
+  sources: z.array(sourceSchema).optional(),
 });
 export type ExportedMessage = z.infer<typeof exportedMessageSchema>;
 
@@ -99,6 +102,7 @@ export function toJsonDocument({ detail, originId, samplingOverrides, tree }: Co
       sampling: m.sampling,
       error: m.error,
       ...(m.thought != null ? { thought: m.thought } : {}),
+      ...(m.sources != null && m.sources.length > 0 ? { sources: m.sources } : {}),
     })),
   };
 }
@@ -213,6 +217,16 @@ function thinkingQuote(message: Message): string[] {
   return [heading, '>', ...(message.thought ?? '').trim().split('\n').map((line) => (line === '' ? '>' : `> ${line}`))];
 }
 
+/** The passages an answer cites as [n], each with where it is and its text quoted, under the answer. */
+function sourcesList(sources: readonly Source[]): string[] {
+  const lines = ['**Sources**', ''];
+  for (const source of sources) {
+    const place = [source.documentName, source.page !== null ? `page ${source.page}` : null, source.heading || null].filter((p) => p !== null).join(', ');
+    lines.push(`${source.n}. [${source.n}] ${place}`, '', ...source.text.trim().split('\n').map((line) => (line === '' ? '   >' : `   > ${line}`)), '');
+  }
+  return lines;
+}
+
 /** A readable transcript of the branch shown, for people (not re-imported). */
 export function toMarkdown(detail: ConversationDetail, exportedAt: number): string {
   const lines: string[] = [`# ${detail.title.replace(/\s+/gu, ' ')}`, ''];
@@ -230,6 +244,7 @@ export function toMarkdown(detail: ConversationDetail, exportedAt: number): stri
     lines.push(`## ${ROLE_HEADING[message.role]} · ${when}`, '');
     if (message.thought != null && message.thought.trim() !== '') lines.push(...thinkingQuote(message), '');
     lines.push(message.content === '' ? '_(empty)_' : message.content, '');
+    if (message.sources != null && message.sources.length > 0) lines.push(...sourcesList(message.sources), '');
     const stats = statsLine(message);
     if (stats !== null) lines.push(`> ${stats}`, '');
   }
