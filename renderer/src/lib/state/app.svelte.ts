@@ -1,5 +1,5 @@
 import type { Connection } from '../client';
-import type { CallResult } from '../../../../electron/contract/api';
+import type { CallResult, GlassboxClient } from '../../../../electron/contract/api';
 import type { AppCommand } from '../../../../electron/contract/names';
 import { describeError, describeErrorKind } from '../errors';
 import { ChatStore } from './chat.svelte';
@@ -20,7 +20,7 @@ import { Preferences } from './preferences.svelte';
 import { BackupsState, backupTime } from './backups.svelte';
 import type { BackupInfo } from '../../../../electron/contract/conversation';
 
-export type PanelTab = 'model' | 'token' | 'sampling' | 'api';
+export type PanelTab = 'model' | 'token' | 'sampling' | 'api' | 'trace';
 
 const LAST_CONVERSATION_KEY = 'glassbox.conversation';
 
@@ -55,6 +55,11 @@ export class AppState {
   info = $state.raw<CallResult<'app.info'> | null>(null);
   /** The composer's text. */
   draft = $state('');
+
+  /** The connection's client, for views loaded on demand that keep their own state (panel/trace). */
+  get client(): GlassboxClient {
+    return this.transport.client;
+  }
 
   constructor(private readonly transport: Connection) {
     this.mode = transport.mode;
