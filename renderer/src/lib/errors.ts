@@ -19,7 +19,9 @@ const FALLBACK: Partial<Record<ErrorKind, string>> = {
 const REFUSED = 'Glassbox could not accept that: one of the values is outside what it takes (too long, or out of range). Nothing was changed.';
 
 /** Kinds whose messages are for developers, not users. */
-const UNEXPECTED = new Set<string>(['internal', 'invalid-argument', 'unknown-call']);
+// invalid-argument is not among them: the services word theirs for people ("This file is not JSON…"),
+// and the router's schema complaints are replaced by REFUSED above.
+const UNEXPECTED = new Set<string>(['internal', 'unknown-call']);
 
 /**
  * One or two sentences: what happened, and what the user can do about it. The services write
