@@ -6,15 +6,16 @@ import { parse, UsageError } from './args';
 
 /** Every section `glassbox bench` runs, in order; `--only NAME` picks some. */
 async function sections(): Promise<BenchSection[]> {
-  const [{ storeBench }, { decodeBench }, { decodeRealBench }, { documentsBench }, { uiBench }, { inspectBench }] = await Promise.all([
+  const [{ storeBench }, { decodeBench }, { decodeRealBench }, { documentsBench }, { uiBench }, { inspectBench }, { traceBench }] = await Promise.all([
     import('../bench/store-bench'),
     import('../bench/decode-bench'),
     import('../bench/decode-real-bench'),
     import('../bench/documents-bench'),
     import('../bench/ui-bench'),
     import('../bench/inspect-bench'),
+    import('../bench/trace-bench'),
   ]);
-  return [storeBench, decodeBench, decodeRealBench, documentsBench, uiBench, inspectBench];
+  return [storeBench, decodeBench, decodeRealBench, documentsBench, uiBench, inspectBench, traceBench];
 }
 
 /** `glassbox bench [--json] [--quick] [--only store,decode]`: performance as ratios and medians. */

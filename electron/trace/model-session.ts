@@ -129,10 +129,10 @@ export class TraceModelSession {
   }
 
   /** One decode of tokens at positions 0…n-1 on an empty cache, with plan receiving the graph's tensors. */
-  decode(tokens: readonly number[], plan: CapturePlan): void {
+  decode(tokens: readonly number[], plan: CapturePlan, outputs: 'all' | 'last' = 'all'): void {
     this.assertOpen();
     this.api.llama_memory_clear(this.api.llama_get_memory(this.context), true);
-    const batch = this.batch.fill(tokens);
+    const batch = this.batch.fill(tokens, outputs);
     const status = this.hook.runWithPlan(plan, () => this.api.llama_decode(this.context, batch));
     if (status !== 0) throw new GlassboxError(status === 2 ? 'cancelled' : 'internal', `llama_decode returned ${status}.`);
   }

@@ -21,13 +21,13 @@ export class TokenBatch {
     for (const seq of koffi.decode(this.batch.seq_id, 'void *', capacity) as object[]) koffi.encode(seq, 'int32_t', 0);
   }
 
-  /** Tokens at positions 0…n-1, each with its logits output on. */
-  fill(tokens: ArrayLike<number>): BatchValue {
+  /** Tokens at positions 0…n-1, each with its logits output on (or only the last: a plain prompt evaluation). */
+  fill(tokens: ArrayLike<number>, outputs: 'all' | 'last' = 'all'): BatchValue {
     if (tokens.length > this.capacity) throw new Error(`${tokens.length} tokens do not fit a batch of ${this.capacity}`);
     for (let i = 0; i < tokens.length; i += 1) {
       this.tokens[i] = tokens[i] ?? 0;
       this.positions[i] = i;
-      this.outputs[i] = 1;
+      this.outputs[i] = outputs === 'all' || i === tokens.length - 1 ? 1 : 0;
     }
     this.batch.n_tokens = tokens.length;
     return this.batch;
