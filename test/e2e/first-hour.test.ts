@@ -83,7 +83,6 @@ describe('the first hour, in Chromium', () => {
     }
     await expect.poll(() => main.textContent(), { timeout: 60_000 }).toMatch(/No answer: the conversation is \d+ tokens long/);
     expect(await main.textContent()).not.toMatch(/Try sending again/);
-    await page.screenshot({ path: '/tmp/ux-shots/05-context-full-1440-light.png' }).catch(() => undefined);
     const drop = full.getByRole('button', { name: /^Drop the oldest turns? 1/ });
     await ended(page, () => drop.click());
     await expect.poll(() => main.textContent(), { timeout: 60_000 }).toMatch(/The model no longer sees turns? 1/);
@@ -120,7 +119,6 @@ describe('the first hour, in Chromium', () => {
     await page.getByLabel('Conversation file to import').setInputFiles({ name: 'notes.json', mimeType: 'application/json', buffer: Buffer.from('not json at all') });
     const toast = page.locator('.toasts .toast');
     await expect.poll(() => toast.count(), { timeout: 10_000 }).toBe(1);
-    await page.screenshot({ path: '/tmp/ux-shots/03-toast-900-light.png' }).catch(() => undefined);
     expect(await overlap(toast, page.getByRole('button', { name: 'Send' }))).toBe(false);
     expect(await overlap(toast, page.getByRole('textbox', { name: 'Message' }))).toBe(false);
     await expect.poll(() => toast.count(), { timeout: 20_000 }).toBe(0);
@@ -142,7 +140,6 @@ describe('the first hour, in Chromium', () => {
     await settings.getByRole('button', { name: 'Back up now' }).click();
     const list = settings.getByRole('list', { name: 'Backups' });
     await expect.poll(() => list.getByRole('listitem').count(), { timeout: 10_000 }).toBeGreaterThan(0);
-    await page.screenshot({ path: '/tmp/ux-shots/12-settings-1440-dark.png' }).catch(() => undefined);
     page.once('dialog', (dialog) => void dialog.accept());
     await list.getByRole('button', { name: 'Restore' }).first().click();
     await expect.poll(() => page.getByRole('status').filter({ hasText: /Restored the backup from/ }).count(), { timeout: 20_000 }).toBe(1);
