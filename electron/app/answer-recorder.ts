@@ -26,16 +26,20 @@ export interface AnswerIds {
 export class AnswerRecorder {
   private readonly tokens: GeneratedToken[];
   private readonly parts: AnswerParts;
+  private readonly ids: AnswerIds;
   private lastSave: number;
 
   constructor(
     private readonly store: Store,
     private readonly hub: EventHub,
-    private readonly ids: AnswerIds,
+    ids: AnswerIds,
     prefix: readonly GeneratedToken[],
     private readonly now: () => number,
     private readonly log: (message: string) => void,
   ) {
+    // Copied: the caller's object may carry more (the chat service's active answer), and the ids
+    // are spread into every event sent to clients.
+    this.ids = { conversationId: ids.conversationId, messageId: ids.messageId };
     this.tokens = [...prefix];
     this.parts = new AnswerParts(prefix);
     this.lastSave = now();
