@@ -37,6 +37,8 @@ export type ParentToHost =
   | { type: 'start'; options: HostOptions }
   | WireRequest
   | { type: 'maintenance'; id: number; task: MaintenanceTask }
+  /** Export all, straight into the file the user chose in the main process's save dialog. */
+  | { type: 'export-all'; id: number; path: string }
   | { type: 'worker-message'; worker: number; message: unknown }
   | { type: 'worker-exit'; worker: number; code: number | null; signal: string | null }
   | { type: 'dispose' };
@@ -46,6 +48,7 @@ export type HostToParent =
   | { type: 'ready' }
   | { type: 'start-failed'; error: WireError }
   | { type: 'maintenance-done'; id: number; error: WireError | null; problems: string[] }
+  | { type: 'export-done'; id: number; error: WireError | null; conversations: number; bytes: number }
   | { type: 'worker-launch'; worker: number; kind: WorkerKind }
   | { type: 'worker-send'; worker: number; message: unknown }
   | { type: 'worker-kill'; worker: number }
@@ -53,9 +56,9 @@ export type HostToParent =
   | { type: 'secret-delete'; id: string }
   | { type: 'disposed' };
 
-const PARENT_TYPES: ReadonlySet<string> = new Set(['start', 'call', 'maintenance', 'worker-message', 'worker-exit', 'dispose']);
+const PARENT_TYPES: ReadonlySet<string> = new Set(['start', 'call', 'maintenance', 'export-all', 'worker-message', 'worker-exit', 'dispose']);
 const HOST_TYPES: ReadonlySet<string> = new Set([
-  'result', 'event', 'ready', 'start-failed', 'maintenance-done', 'worker-launch', 'worker-send', 'worker-kill', 'secret-set', 'secret-delete', 'disposed',
+  'result', 'event', 'ready', 'start-failed', 'maintenance-done', 'export-done', 'worker-launch', 'worker-send', 'worker-kill', 'secret-set', 'secret-delete', 'disposed',
 ]);
 
 function typeOf(message: unknown): string | null {

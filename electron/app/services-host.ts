@@ -75,6 +75,15 @@ export function runServicesHost(parent: ParentTransport): void {
         }
         return;
       }
+      case 'export-all': {
+        if (services === null) return;
+        try {
+          send({ type: 'export-done', id: message.id, error: null, ...services.store.exportAllTo(message.path) });
+        } catch (error) {
+          send({ type: 'export-done', id: message.id, error: toWireError(error), conversations: 0, bytes: 0 });
+        }
+        return;
+      }
       case 'worker-message':
         launchers.deliver(message.worker, message.message);
         return;

@@ -34,6 +34,7 @@ export class ServicesProcess {
   private nextId = 1;
   private readonly pending = new Map<number, (result: WireResult) => void>();
   private readonly maintenanceWaiters = new Map<number, { resolve: (problems: string[]) => void; reject: (error: WireError) => void }>();
+  private readonly exportWaiters = new Map<number, { resolve: (done: { conversations: number; bytes: number }) => void; reject: (error: WireError) => void }>();
   private readonly listeners = new Set<(event: WireEvent) => void>();
   private readonly workers = new Map<number, EngineProcessHandle<object>>();
   private exited = false;
@@ -56,8 +57,9 @@ export class ServicesProcess {
         this.pending.delete(id);
         resolve({ ok: false, error: STOPPED });
       }
-      for (const waiter of this.maintenanceWaiters.values()) waiter.reject(STOPPED);
+      for (const waiter of [...this.maintenanceWaiters.values(), ...this.exportWaiters.values()]) waiter.reject(STOPPED);
       this.maintenanceWaiters.clear();
+      this.exportWaiters.clear();
       for (const worker of this.workers.values()) worker.kill();
       this.workers.clear();
       this.disposed?.();
@@ -93,6 +95,16 @@ export class ServicesProcess {
     return new Promise<string[]>((resolve, reject) => {
       this.maintenanceWaiters.set(id, { resolve, reject });
       this.config.host.send({ type: 'maintenance', id, task });
+    });
+  }
+
+  /** Writes every conversation into a zip at `path` in the host (streamed there; nothing comes back but the counts). */
+  async exportAllTo(path: string): Promise<{ conversations: number; bytes: number }> {
+    await this.ready;
+    const id = this.nextId++;
+    return new Promise((resolve, reject) => {
+      this.exportWaiters.set(id, { resolve, reject });
+      this.config.host.send({ type: 'export-all', id, path });
     });
   }
 
@@ -133,6 +145,13 @@ export class ServicesProcess {
         const waiter = this.maintenanceWaiters.get(message.id);
         this.maintenanceWaiters.delete(message.id);
         if (message.error === null) waiter?.resolve(message.problems);
+        else waiter?.reject(message.error);
+        return;
+      }
+      case 'export-done': {
+        const waiter = this.exportWaiters.get(message.id);
+        this.exportWaiters.delete(message.id);
+        if (message.error === null) waiter?.resolve({ conversations: message.conversations, bytes: message.bytes });
         else waiter?.reject(message.error);
         return;
       }

@@ -113,8 +113,11 @@ export type Preset = z.infer<typeof presetSchema>;
 export const exportedFileSchema = z.object({
   fileName: z.string(),
   mimeType: z.string(),
-  /** Text formats travel as text, archives as base64. */
-  encoding: z.enum(['utf8', 'base64']),
+  /**
+   * Text formats travel as text, archives as base64. 'saved': the desktop app has already written
+   * the file where the user chose, and `content` is that path (nothing to download).
+   */
+  encoding: z.enum(['utf8', 'base64', 'saved']),
   content: z.string(),
 });
 export type ExportedFile = z.infer<typeof exportedFileSchema>;

@@ -13,6 +13,7 @@ import { createMainWindow } from './window';
 import { menuTemplate } from './menu';
 import { SafeStorageSecrets } from './safe-storage-secrets';
 import { launchServices } from './services-launch';
+import { withExportToFile } from './export-to-file';
 
 // The Electron shell: windows, the app:// protocol, IPC and the processes. The services (store,
 // documents, API server, the engine's client) run in their own utilityProcess, the services host
@@ -93,7 +94,14 @@ void app.whenReady().then(() => {
     return new Response(body, { status: response.status, headers: response.headers });
   });
   services = startServices();
-  registerIpc(ipcMain, services);
+  registerIpc(
+    ipcMain,
+    withExportToFile(services, async (suggestedName) => {
+      const options = { title: 'Export all conversations', defaultPath: join(app.getPath('downloads'), suggestedName), filters: [{ name: 'Zip archives', extensions: ['zip'] }] };
+      const chosen = mainWindow ? await dialog.showSaveDialog(mainWindow, options) : await dialog.showSaveDialog(options);
+      return chosen.canceled || !chosen.filePath ? null : chosen.filePath;
+    }),
+  );
   mainWindow = createWindow(services);
   installMenu(services);
 });

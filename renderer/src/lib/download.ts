@@ -41,6 +41,8 @@ export function safeFileName(name: string): string {
  * `<a download>`): in Electron the shell shows a save dialog, in a browser it lands in Downloads.
  */
 export function downloadExportedFile(file: ExportedFile, doc: Document = document): void {
+  // The desktop app has written it already, where the user chose.
+  if (file.encoding === 'saved') return;
   const url = URL.createObjectURL(exportedFileToBlob(file));
   const link = doc.createElement('a');
   link.href = url;

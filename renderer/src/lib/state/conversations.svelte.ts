@@ -156,8 +156,11 @@ export class ConversationsStore {
     downloadExportedFile(await this.client.call('conversations.export', { id, format }));
   }
 
-  async exportAll(): Promise<void> {
-    downloadExportedFile(await this.client.call('conversations.exportAll', {}));
+  /** Downloads the archive, or (desktop app) resolves to the path it was saved at; null when downloaded. */
+  async exportAll(): Promise<string | null> {
+    const file = await this.client.call('conversations.exportAll', {});
+    downloadExportedFile(file);
+    return file.encoding === 'saved' ? file.content : null;
   }
 
   /**
