@@ -7,12 +7,14 @@ import { MODELS_DIR } from '../../test/models';
 import { traceTokens, type LensChoice } from '../trace/forward-trace';
 import { TraceModelSession } from '../trace/model-session';
 import type { BenchSection } from './section';
+import { pairedRatio } from './decode-bench';
 import { median } from './stats';
 
 /**
  * The forward-pass trace against llama.cpp evaluating the same 64-token prompt, in the same
  * process, on the same context (flash attention off in both, as the trace needs), alternating:
- * trace.ratioToEval = trace time / evaluation time. The trace reads every layer's attention and
+ * trace.ratioToEval = the median over rounds of trace time / evaluation time (paired: each round's
+ * two runs saw the same background load). The trace reads every layer's attention and
  * residual stream and lenses the last position; ratioToEvalLensAll lenses every position (one
  * placeholder token's forward pass per position and layer, hence its cost).
  * Model: the decode bench's (random Q4_0 weights, Llama-3.2-1B shapes, Llama 3 tokenizer).
@@ -63,8 +65,8 @@ export const traceBench: BenchSection = {
         promptTokens: ids.length,
         evalMs: Math.round(evaluation),
         traceMs: Math.round(median(traceMs.last)),
-        ratioToEval: Math.round((median(traceMs.last) / evaluation) * 100) / 100,
-        ratioToEvalLensAll: Math.round((median(traceMs.all) / evaluation) * 100) / 100,
+        ratioToEval: Math.round(pairedRatio(traceMs.last, evalMs) * 100) / 100,
+        ratioToEvalLensAll: Math.round(pairedRatio(traceMs.all, evalMs) * 100) / 100,
       };
     } finally {
       session.close();

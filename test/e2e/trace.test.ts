@@ -47,7 +47,13 @@ describe('Trace panel in Chromium (SmolLM2-135M)', () => {
     expect(await lens.locator('tbody tr').count()).toBe(30);
     expect(await lens.locator('caption').textContent()).toContain('After ·France the model predicts');
 
-    if (process.env.GLASSBOX_TRACE_SCREENSHOT) await panel.screenshot({ path: process.env.GLASSBOX_TRACE_SCREENSHOT });
+    const screenshot = process.env.GLASSBOX_TRACE_SCREENSHOT;
+    if (screenshot) {
+      // Tall enough for the heatmap and the lens table together (the panel scrolls on its own).
+      await page.setViewportSize({ width: 1400, height: 2300 });
+      const box = await panel.boundingBox();
+      if (box) await page.screenshot({ path: screenshot, clip: { x: box.x - 8, y: 0, width: box.width + 16, height: 2300 } });
+    }
     expect(await seriousAccessibilityViolations(page)).toEqual([]);
     expect(errors).toEqual([]);
   });
