@@ -87,7 +87,37 @@ describe('the first hour, in Chromium', () => {
     await ended(page, () => drop.click());
     await expect.poll(() => main.textContent(), { timeout: 60_000 }).toMatch(/The model no longer sees turns? 1/);
     await expect.poll(() => page.locator('main article').last().textContent(), { timeout: 60_000 }).not.toMatch(/No answer/);
+    await expect.poll(() => page.locator('main [aria-busy="true"]').count(), { timeout: 60_000 }).toBe(0);
     expect(await seriousAccessibilityViolations(page)).toEqual([]);
+    await page.close();
+  });
+
+  // Runs after item 5: the model still has a 512-token context.
+  it('item 5: a full context goes on in a new chat with a summary, or with the model reloaded with a larger context', async () => {
+    const page = await openApp();
+    await page.getByRole('button', { name: 'New chat', exact: true }).first().click();
+    const full = page.getByRole('group', { name: 'The context is full' });
+    for (let turn = 0; turn < 8 && (await full.count()) === 0; turn++) {
+      await page.getByRole('textbox', { name: 'Message' }).fill('Once upon a time');
+      await ended(page, () => page.getByRole('button', { name: 'Send' }).click());
+      await expect.poll(() => page.locator('main article').count(), { timeout: 60_000 }).toBe(turn + 1);
+      await expect.poll(() => page.locator('main [aria-busy="true"]').count(), { timeout: 60_000 }).toBe(0);
+    }
+    await expect.poll(() => full.count()).toBe(1);
+    const list = page.getByRole('navigation', { name: 'Conversations' });
+    const fullId = await list.locator('button[aria-current="page"]').evaluate((el) => el.closest<HTMLElement>('[data-conversation-id]')?.dataset['conversationId'] ?? '');
+
+    await full.getByRole('button', { name: 'New chat with a summary' }).click();
+    await expect.poll(() => page.locator('main article').count()).toBe(0);
+    await expect.poll(() => page.getByRole('main').textContent()).toMatch(/Summary of an earlier conversation/);
+
+    // Back to the full one: reload the model with twice the context.
+    await list.locator(`[data-conversation-id="${fullId}"] .entry`).click();
+    await expect.poll(() => full.count(), { timeout: 10_000 }).toBe(1);
+    await full.getByRole('button', { name: 'Reload with 1,024 tokens of context' }).click();
+    await expect.poll(() => factsText(page), { timeout: 60_000 }).toMatch(/Context in use 1,024 tokens/);
+    await expect.poll(() => full.count(), { timeout: 10_000 }).toBe(0);
+    await expect.poll(() => page.getByRole('main').textContent()).toMatch(/Context: [\d,]+ \/ 1,024 tokens/);
     await page.close();
   });
 
@@ -106,7 +136,7 @@ describe('the first hour, in Chromium', () => {
     const page = await openApp();
     await page.getByRole('textbox', { name: 'Message' }).fill('x'.repeat(1_200_000));
     const problem = page.locator('#draft-problem');
-    await expect.poll(() => problem.textContent()).toMatch(/^This message is 1\.2 M characters; the model's context holds about 512 tokens\./);
+    await expect.poll(() => problem.textContent()).toMatch(/^This message is 1\.2 M characters; the model's context holds about [\d,]+ tokens\./);
     expect(await page.getByRole('button', { name: 'Send' }).isDisabled()).toBe(true);
     await page.getByRole('textbox', { name: 'Message' }).press('Enter');
     expect(await page.locator('body').textContent()).not.toMatch(/Invalid arguments|expected string|<=200000/);

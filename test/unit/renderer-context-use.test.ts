@@ -19,6 +19,8 @@ describe('context fullness (issue 18, item 5)', () => {
     expect(contextUse([user('a'), answer('b')], 2048)).toEqual({ used: 512, size: 2048, share: 0.25, full: false });
     const full = contextUse([user('a'), answer('b', { stats: { ...stats, finishReason: 'context-full' } })], 512);
     expect(full?.full).toBe(true);
+    // The same answer after a reload with 1,024 tokens of context: no longer full.
+    expect(contextUse([user('a'), answer('b', { stats: { ...stats, finishReason: 'context-full' } })], 1024)).toMatchObject({ used: 512, full: false });
     const refused = contextUse([user('a'), answer('b'), user('c'), answer('', { status: 'error', stats: null, error: { kind: 'context-full', message: 'x' } })], 512);
     expect(refused).toMatchObject({ used: 512, full: true });
     expect(contextUse([], 512)).toBeNull();

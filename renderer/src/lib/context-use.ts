@@ -28,10 +28,13 @@ const CHARS_PER_TOKEN = 4;
 export function contextUse(messages: readonly ContextMessage[], size: number): ContextUse | null {
   if (size < 1) return null;
   const last = messages.at(-1);
-  const full = last?.error?.kind === 'context-full' || last?.stats?.finishReason === 'context-full';
   const measured = [...messages].reverse().find((m) => m.role === 'assistant' && m.stats !== null);
-  if (!measured?.stats && !full) return null;
-  const used = full ? size : (measured?.stats ? measured.stats.promptTokens + measured.stats.tokens : 0);
+  const measuredUse = measured?.stats ? measured.stats.promptTokens + measured.stats.tokens : null;
+  // An answer cut by a full context counts only while the context is that small (not after a reload with a larger one).
+  const cut = last?.stats?.finishReason === 'context-full' && measuredUse !== null && measuredUse >= size - 1;
+  const full = last?.error?.kind === 'context-full' || cut;
+  if (measuredUse === null && !full) return null;
+  const used = full ? size : (measuredUse ?? 0);
   return { used, size, share: Math.min(1, used / size), full };
 }
 
