@@ -77,4 +77,29 @@ describe('the first hour, the details, in Chromium', () => {
     await page.close();
   });
 
+
+  it('item 14: web mode says plainly what to type, why "Change" waits, and does not invite dropping a .gguf', async () => {
+    const page = await openApp();
+    await page.getByRole('button', { name: 'Models…' }).click();
+    const models = page.getByRole('dialog', { name: 'Models' });
+    const field = models.getByRole('textbox', { name: 'Model file (.gguf)' });
+    expect(await field.evaluate((el) => document.getElementById(el.getAttribute('aria-describedby') ?? '')?.textContent ?? '')).toMatch(
+      /Type the file's full path: in web mode the browser does not tell Glassbox where a file/,
+    );
+    const change = models.getByRole('button', { name: 'Change' });
+    expect(await change.isDisabled()).toBe(true);
+    expect(await change.evaluate((el) => document.getElementById(el.getAttribute('aria-describedby') ?? '')?.textContent ?? '')).toMatch(/Type another folder/);
+    await models.getByRole('button', { name: 'Close' }).click();
+
+    await page.evaluate(() => {
+      const transfer = new DataTransfer();
+      transfer.items.add(new File(['x'], 'model.gguf'));
+      document.body.dispatchEvent(new DragEvent('dragenter', { dataTransfer: transfer, bubbles: true, cancelable: true }));
+    });
+    const overlay = page.locator('.overlay');
+    await expect.poll(() => overlay.count()).toBe(1);
+    expect(await overlay.textContent()).not.toMatch(/\.gguf file to load/);
+    expect(await overlay.textContent()).toMatch(/Drop documents to ask about them/);
+    await page.close();
+  });
 });
