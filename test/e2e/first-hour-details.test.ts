@@ -102,4 +102,18 @@ describe('the first hour, the details, in Chromium', () => {
     expect(await overlay.textContent()).toMatch(/Drop documents to ask about them/);
     await page.close();
   });
+
+  it('item 9: the tokenizer counts an emoji as one character; the causal mask names no role markers for a model without a template', async () => {
+    const page = await openApp();
+    await page.getByRole('button', { name: 'New chat', exact: true }).first().click();
+    await page.getByRole('textbox', { name: 'Message' }).fill('Once upon a time');
+    await page.getByRole('button', { name: 'Send' }).click();
+    const panel = page.getByRole('complementary', { name: 'Model' });
+    await expect.poll(() => panel.textContent(), { timeout: 60_000 }).toMatch(/Your last message as \d+ tokens/);
+    expect(await panel.textContent()).toMatch(/no chat template: the chat gives it the conversation's text as it is, with no role markers/);
+    expect(await panel.textContent()).not.toMatch(/the template adds role markers/);
+    await panel.getByLabel('Try any text').fill('Hi 👍🏽');
+    await expect.poll(() => panel.textContent(), { timeout: 10_000 }).toMatch(/tokens?, 4 characters:/);
+    await page.close();
+  });
 });
