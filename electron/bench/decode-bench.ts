@@ -175,12 +175,13 @@ export function pairedRatio(a: readonly number[], b: readonly number[]): number 
 }
 
 /** The Llama 3 tokenizer from the shared test models (test/models.ts says where they are). */
-function findVocab(): string | null {
+export function findVocab(): string | null {
   const path = join(MODELS_DIR, 'ggml-vocab-llama-bpe.gguf');
   return existsSync(path) ? path : null;
 }
 
-async function ensureModel(context: BenchContext, vocab: string): Promise<string> {
+/** The bench model (written once per run's work folder; the trace bench uses the same file). */
+export async function ensureModel(context: BenchContext, vocab: string): Promise<string> {
   const path = join(context.workDir, context.quick ? 'decode-small-q4_0.gguf' : 'decode-llama32-1b-q4_0.gguf');
   if (existsSync(path)) return path;
   const started = performance.now();

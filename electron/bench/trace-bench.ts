@@ -1,13 +1,7 @@
-import { existsSync, renameSync } from 'node:fs';
-import { join } from 'node:path';
-import { GgmlType } from '../inspect/ggml-types';
-import { tokenizerKvsFrom, writeGguf } from '../../test/fixtures/gguf-writer';
-import { decoderModel, LLAMA32_1B } from '../../test/fixtures/synthetic-models';
-import { MODELS_DIR } from '../../test/models';
 import { traceTokens, type LensChoice } from '../trace/forward-trace';
 import { TraceModelSession } from '../trace/model-session';
 import type { BenchSection } from './section';
-import { pairedRatio } from './decode-bench';
+import { ensureModel, findVocab, pairedRatio } from './decode-bench';
 import { median } from './stats';
 
 /**
@@ -23,16 +17,6 @@ import { median } from './stats';
 const PROMPT_TOKENS = 64;
 const NOTHING = { wants: () => false, take: () => true };
 
-async function ensureModel(workDir: string, quick: boolean): Promise<string> {
-  const path = join(workDir, quick ? 'trace-small-q4_0.gguf' : 'decode-llama32-1b-q4_0.gguf');
-  if (existsSync(path)) return path;
-  const tokenizer = await tokenizerKvsFrom(join(MODELS_DIR, 'ggml-vocab-llama-bpe.gguf'));
-  const config = quick ? { ...LLAMA32_1B, name: 'trace-bench (small)', layers: 2, embedding: 256, feedForward: 512, heads: 4, kvHeads: 2 } : LLAMA32_1B;
-  await writeGguf(`${path}.partial`, decoderModel(config, { weightType: GgmlType.Q4_0, tokenizer }), { seed: 7 });
-  renameSync(`${path}.partial`, path);
-  return path;
-}
-
 async function timed(run: () => unknown): Promise<number> {
   const started = performance.now();
   await run();
@@ -41,8 +25,10 @@ async function timed(run: () => unknown): Promise<number> {
 
 export const traceBench: BenchSection = {
   name: 'trace',
-  async run(context) {
-    const path = await ensureModel(context.workDir, context.quick);
+  async run(context): Promise<Record<string, number | string | null>> {
+    const vocab = findVocab();
+    if (vocab === null) return { skipped: 'the Llama 3 tokenizer (ggml-vocab-llama-bpe.gguf) is not in the shared test models' };
+    const path = await ensureModel(context, vocab);
     const session = await TraceModelSession.open(path, { threads: null });
     try {
       // BOS + " the" × 63: one token each in the Llama 3 tokenizer.
