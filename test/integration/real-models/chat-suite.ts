@@ -126,7 +126,9 @@ export function chatSuite(name: string, script: ChatScript): void {
       expect(['eog', 'max-tokens']).toContain(branch.end.stats?.finishReason);
       const saved = await client.call('conversations.get', { id });
       const answer = saved.messages.at(-1);
-      expect(answer?.tokens?.[0]?.id).toBe(alternative.id);
+      const stored = await client.call('messages.tokens', { conversationId: id, messageId: branch.started.assistantMessage.id });
+      expect(stored.tokens?.[0]?.id).toBe(alternative.id);
+      expect(stored.tokens?.map((t) => t.text).join('')).toBe(answer?.content);
       expect(answer?.content.startsWith(alternative.text)).toBe(true);
       expect(answer?.content).not.toBe(first.end.content);
       expect(answer?.content).not.toMatch(TEMPLATE_MARKUP);
