@@ -1,5 +1,6 @@
 import { randomInt } from 'node:crypto';
-import { drawWeight, type SamplingPool } from '../contract/token';
+import { drawWeight } from '../contract/probability-meaning';
+import type { SamplingPool } from '../contract/token';
 
 /**
  * Chooses the next token in JavaScript from the top-K map the engine reports (temperature 1,

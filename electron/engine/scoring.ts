@@ -1,7 +1,7 @@
 import type { ControlledEvaluateInputItem, Token } from 'node-llama-cpp';
 import type { ChatTurn, ScoredPrompt } from '../contract/engine-protocol';
 import { GlassboxError } from '../contract/errors';
-import type { ProbabilityMeaning } from '../contract/token';
+import type { ProbabilityMeaning } from '../contract/probability-meaning';
 import { renderForScoring } from './chat-prompt';
 import { keepCachedPrefix, MIN_REPORTED_CANDIDATES } from './generation';
 import type { LoadedModel } from './llama-runtime';

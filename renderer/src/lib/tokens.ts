@@ -1,4 +1,5 @@
-import { PROBABILITY_MEANINGS, type GeneratedToken } from '../../../electron/contract/token';
+import { PROBABILITY_MEANINGS } from '../../../electron/contract/probability-meaning';
+import type { GeneratedToken } from '../../../electron/contract/token';
 import { formatPercent } from './format';
 
 /** What an answer's colouring shows (see electron/contract/token.ts): top-K shares. Said once, in the legend. */

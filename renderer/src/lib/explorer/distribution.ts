@@ -3,7 +3,8 @@
  * electron/contract/token.ts for what the numbers mean). No DOM, no Svelte: unit-tested on their own.
  */
 import type { Sampling } from '../../../../electron/contract/model';
-import { drawWeight, type GeneratedToken, type SamplingPool } from '../../../../electron/contract/token';
+import { drawWeight } from '../../../../electron/contract/probability-meaning';
+import type { GeneratedToken, SamplingPool } from '../../../../electron/contract/token';
 
 export interface Candidate {
   id: number;
