@@ -50,6 +50,7 @@ export function createHandlers(deps: {
     'conversations.setDroppedTurns': async ({ id, turns }) => ({ turns: setDroppedTurns(store, id, turns) }),
     'conversations.selectBranch': async ({ conversationId, messageId }) =>
       withSources(deps.documents, store.selectBranch(conversationId, messageId)),
+    'messages.tokens': async ({ conversationId, messageId }) => ({ tokens: store.messageTokens(conversationId, messageId) }),
     'conversations.export': async ({ id, format }) => store.exportConversation(id, format),
     'conversations.exportAll': async () => store.exportAll(),
     'conversations.import': async ({ content, encoding }) => store.importFile(Buffer.from(content, encoding ?? 'utf8')),

@@ -16,10 +16,10 @@ import { syllableVocabulary } from './synthetic-text';
 /**
  * The conversation store at scale: a database of 10,000 conversations and 1,000,000 messages
  * (quick: 1,000 / 50,000), then medians of what the UI waits for. Goals on a 2-core machine:
- * list < 20 ms, open a 1,000-message conversation < 30 ms, search < 50 ms, append < 2 ms.
+ * list < 20 ms, open a 1,000-message conversation < 30 ms (also when its 500 answers carry tokens), search < 50 ms, append < 2 ms.
  * `baselineMs` is a one-row read through the same store, to compare machines.
  */
-export const GOALS = { listMs: 20, openMs: 30, searchMs: 50, commonWordSearchMs: 50, appendMs: 2 } as const;
+export const GOALS = { listMs: 20, openMs: 30, openWithTokensMs: 30, searchMs: 50, commonWordSearchMs: 50, appendMs: 2 } as const;
 
 /** The same sequence every run (the sampler's seeded mulberry32). */
 const rng = (seed: number): (() => number) => createRng(seed);

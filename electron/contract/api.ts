@@ -101,6 +101,11 @@ export const calls = {
     args: z.object({ conversationId: id, messageId: id }).strict(),
     result: conversationDetailSchema,
   },
+  /** A message's tokens, left out of a conversation's detail (message.tokensOmitted) so opening it stays cheap. */
+  'messages.tokens': {
+    args: z.object({ conversationId: id, messageId: id }).strict(),
+    result: z.object({ tokens: z.array(generatedTokenSchema).nullable() }),
+  },
   'conversations.export': {
     args: z.object({ id, format: z.enum(['markdown', 'json']) }).strict(),
     result: exportedFileSchema,

@@ -55,6 +55,11 @@ export const messageSchema = z.object({
   status: messageStatusSchema,
   createdAt: z.number(),
   tokens: z.array(generatedTokenSchema).nullable(),
+  /**
+   * true: the message has tokens, left out here (tokens is null) because a conversation's detail
+   * does not decode them; the 'messages.tokens' call fetches them. Absent: tokens is all there is.
+   */
+  tokensOmitted: z.boolean().optional(),
   stats: generationStatsSchema.nullable(),
   model: modelIdentitySchema.nullable(),
   sampling: samplingSchema.nullable(),

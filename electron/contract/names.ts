@@ -19,6 +19,7 @@ export const CALL_NAMES = [
   'conversations.droppedTurns',
   'conversations.setDroppedTurns',
   'conversations.selectBranch',
+  'messages.tokens',
   'conversations.export',
   'conversations.exportAll',
   'conversations.import',

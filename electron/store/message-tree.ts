@@ -41,6 +41,19 @@ function prepare(db: Database.Database) {
       FROM path JOIN messages m ON m.id = path.id ORDER BY path.depth DESC`,
       )
       .raw(),
+    /** The same for a conversation's detail: the tokens column says only whether there are tokens ('' or NULL), undecoded. */
+    branchLazy: db
+      .prepare<[string], RawMessageRow>(
+        `${branchSql('?')}
+      SELECT ${MESSAGE_COLUMNS.split(', ')
+        .map((c) => (c === 'tokens' ? "CASE WHEN m.tokens IS NULL THEN NULL ELSE '' END" : `m.${c}`))
+        .join(', ')}
+      FROM path JOIN messages m ON m.id = path.id ORDER BY path.depth DESC`,
+      )
+      .raw(),
+    tokensOf: db.prepare<[string], { conversation_id: string; status: string; tokens: string | null }>(
+      'SELECT conversation_id, status, tokens FROM messages WHERE id = ?',
+    ),
     /** role, content and thought only, root first: what a prompt is built from, without decoding tokens. */
     branchTurns: db.prepare<[string], { id: string; role: string; content: string; thought: string | null }>(
       `${branchSql('?')}
@@ -137,9 +150,21 @@ export class MessageTree {
     });
   }
 
-  /** The messages from the root to `leaf`, with their siblings (none for a conversation without messages). */
+  /**
+   * The messages from the root to `leaf`, with their siblings (none for a conversation without
+   * messages). Finished answers come without their tokens (tokensOmitted; see tokens()): decoding
+   * them all was most of the cost of opening a long conversation. A streaming answer keeps its own.
+   */
   branch(conversationId: string, leaf: string | null): Message[] {
-    return leaf === null ? [] : this.withSiblings(this.sql.branch.all(leaf).map(fromRaw), conversationId);
+    return leaf === null ? [] : this.withSiblings(this.sql.branchLazy.all(leaf).map(fromRaw), conversationId, true);
+  }
+
+  /** One message's tokens (null: it has none), the ones a conversation's detail leaves out. Throws not-found. */
+  tokens(conversationId: string, messageId: string): GeneratedToken[] | null {
+    const row = this.sql.tokensOf.get(messageId);
+    if (row === undefined || row.conversation_id !== conversationId) throw notFound('message', messageId);
+    if (row.tokens !== null) return decodeTokens(row.tokens, `Message ${messageId} (tokens)`);
+    return row.status === 'streaming' ? this.readChunks(messageId) : null;
   }
 
   /** Every message of a conversation, parents first, each with its siblings in the switcher's order. */
@@ -316,7 +341,7 @@ export class MessageTree {
   }
 
   /** Messages of one branch with their sibling ids, read with one query for the whole branch. */
-  private withSiblings(rows: MessageRow[], conversationId: string): Message[] {
+  private withSiblings(rows: MessageRow[], conversationId: string, omitTokens = false): Message[] {
     if (rows.length === 0) return [];
     const parents = rows.flatMap((row) => (row.parent_id === null ? [] : [row.parent_id]));
     const groups = new Map<string | null, string[]>();
@@ -325,7 +350,7 @@ export class MessageTree {
       if (group === undefined) groups.set(parentId, [id]);
       else group.push(id);
     }
-    return rows.map((row) => this.toMessage(row, groups.get(row.parent_id) ?? [row.id]));
+    return rows.map((row) => this.toMessage(row, groups.get(row.parent_id) ?? [row.id], omitTokens));
   }
 
   private readChunks(messageId: string): GeneratedToken[] | null {
@@ -340,15 +365,17 @@ export class MessageTree {
     return tokens;
   }
 
-  private toMessage(row: MessageRow, siblingIds: string[]): Message {
+  /** omitTokens: the row's tokens column is only a marker (branchLazy), not to be decoded. */
+  private toMessage(row: MessageRow, siblingIds: string[], omitTokens = false): Message {
     const where = (column: string) => `Message ${row.id} (${column})`;
     const role = messageRoleSchema.safeParse(row.role);
     if (!role.success) throw badRow(where('role'), `unknown role ${JSON.stringify(row.role)}`);
     const status = messageStatusSchema.safeParse(row.status);
     if (!status.success) throw badRow(where('status'), `unknown status ${JSON.stringify(row.status)}`);
     let tokens: GeneratedToken[] | null = null;
-    if (row.tokens !== null) tokens = decodeTokens(row.tokens, where('tokens'));
-    else if (status.data === 'streaming') tokens = this.readChunks(row.id);
+    const omitted = omitTokens && row.tokens !== null;
+    if (row.tokens !== null && !omitted) tokens = decodeTokens(row.tokens, where('tokens'));
+    else if (row.tokens === null && status.data === 'streaming') tokens = this.readChunks(row.id);
     return {
       id: row.id,
       conversationId: row.conversation_id,
@@ -358,6 +385,7 @@ export class MessageTree {
       status: status.data,
       createdAt: row.created_at,
       tokens,
+      ...(omitted ? { tokensOmitted: true } : {}),
       stats: decodeJson(row.stats, generationStatsSchema, where('stats')),
       model: decodeJson(row.model, modelIdentitySchema, where('model')),
       sampling: decodeJson(row.sampling, samplingSchema, where('sampling')),

@@ -181,6 +181,10 @@ export class SqliteStore implements Store {
     return this.parts.tree.getMessage(id);
   }
 
+  messageTokens(conversationId: string, messageId: string): GeneratedToken[] | null {
+    return this.parts.tree.tokens(conversationId, messageId);
+  }
+
   saveProgress(messageId: string, content: string, tokens: GeneratedToken[], thought?: string): void {
     this.parts.tree.saveProgress(messageId, content, tokens, thought);
   }

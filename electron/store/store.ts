@@ -118,6 +118,8 @@ export interface Store {
   /** Adds a message under parentId and makes it the conversation's current leaf. */
   appendMessage(input: NewMessage): Message;
   getMessage(id: string): Message;
+  /** A message's tokens (null: none): what getConversation leaves out (Message.tokensOmitted). Throws not-found. */
+  messageTokens(conversationId: string, messageId: string): GeneratedToken[] | null;
   /** Saves a streaming answer's text and tokens so far; cheap enough to call several times a second. */
   saveProgress(messageId: string, content: string, tokens: GeneratedToken[], thought?: string): void;
   finishMessage(messageId: string, result: FinishedMessage): Message;

@@ -61,7 +61,8 @@ describe('a thought kept apart from the answer', () => {
     expect(store.getMessage(answer.id)).toMatchObject({ content: 'Hel', thought: THOUGHT, status: 'streaming' });
     store.finishMessage(answer.id, { content: ANSWER, thought: THOUGHT, tokens: TOKENS, status: 'complete', stats: null, error: null });
     const message = store.getConversation(conversation.id).messages[1];
-    expect(message).toMatchObject({ content: ANSWER, thought: THOUGHT, tokens: TOKENS });
+    expect(message).toMatchObject({ content: ANSWER, thought: THOUGHT, tokensOmitted: true });
+    expect(store.messageTokens(conversation.id, answer.id)).toEqual(TOKENS);
     // Search finds the answer's words, not the thinking's.
     expect(store.search('Hello', 10).length).toBe(1);
     expect(store.search('user said', 10).length).toBe(0);
@@ -84,7 +85,9 @@ describe('a thought kept apart from the answer', () => {
     const exported = (JSON.parse(json) as { messages: { thought?: string; content: string }[] }).messages[1];
     expect(exported).toMatchObject({ content: ANSWER, thought: THOUGHT });
     const copy = store.importConversation(json);
-    expect(store.getConversation(copy.id).messages[1]).toMatchObject({ content: ANSWER, thought: THOUGHT, tokens: TOKENS, stats: { thoughtMs: 1234, thoughtTokens: 2 } });
+    const answer = store.getConversation(copy.id).messages[1];
+    expect(answer).toMatchObject({ content: ANSWER, thought: THOUGHT, stats: { thoughtMs: 1234, thoughtTokens: 2 } });
+    expect(store.messageTokens(copy.id, answer?.id ?? '')).toEqual(TOKENS);
   });
 });
 

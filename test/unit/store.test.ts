@@ -133,6 +133,24 @@ describe('streaming answers', () => {
     expect(store.getMessage(messageId)).toEqual(finished);
   });
 
+  it("leaves finished answers' tokens out of the conversation's detail; messageTokens returns them", () => {
+    const { conversationId, messageId } = startAnswer();
+    store.saveProgress(messageId, 'Hi 👋', tokens.slice(0, 2));
+    // A streaming answer keeps its live tokens in the detail (a reload picks the stream up again).
+    expect(store.getConversation(conversationId).messages[1]).toMatchObject({ tokens: tokens.slice(0, 2) });
+    expect(store.messageTokens(conversationId, messageId)).toEqual(tokens.slice(0, 2));
+    store.finishMessage(messageId, { content: 'Hi 👋!', tokens, status: 'complete', stats, error: null });
+
+    const [question, answer] = store.getConversation(conversationId).messages;
+    expect(answer).toMatchObject({ id: messageId, content: 'Hi 👋!', tokens: null, tokensOmitted: true, stats });
+    expect(question).toMatchObject({ tokens: null });
+    expect(question?.tokensOmitted).toBeUndefined();
+    expect(store.messageTokens(conversationId, messageId)).toEqual(tokens);
+    expect(store.messageTokens(conversationId, question?.id ?? '')).toBeNull();
+    expectKind(() => store.messageTokens(store.createConversation().id, messageId), 'not-found');
+    expectKind(() => store.messageTokens(conversationId, 'nope'), 'not-found');
+  });
+
   it('ignores a late progress save after the answer finished', () => {
     const { messageId } = startAnswer();
     store.finishMessage(messageId, { content: 'final', tokens: [], status: 'stopped', stats: null, error: null });

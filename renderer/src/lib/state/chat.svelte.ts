@@ -1,76 +1,14 @@
 import type { EventPayload, GlassboxClient } from '../../../../electron/contract/api';
-import type {
-  ConversationDetail,
-  GenerationStats,
-  Message,
-  MessageRole,
-  MessageStatus,
-  ModelIdentity,
-} from '../../../../electron/contract/conversation';
-import type { WireError } from '../../../../electron/contract/errors';
-import type { Source } from '../../../../electron/contract/documents';
+import type { ConversationDetail, Message } from '../../../../electron/contract/conversation';
 import type { Sampling } from '../../../../electron/contract/model';
 import { DEFAULT_SAMPLING } from '../../../../electron/contract/default-sampling';
-import type { GeneratedToken } from '../../../../electron/contract/token';
 import { AnswerParts } from '../../../../electron/contract/answer-parts';
 import { SvelteSet } from 'svelte/reactivity';
 import { describeError } from '../errors';
 import { StreamBuffer } from '../stream-buffer';
 
-/** One message as the view shows it; an assistant message grows while it streams. */
-export class ChatMessage {
-  readonly id: string;
-  readonly role: MessageRole;
-  parentId = $state<string | null>(null);
-  /** This message and its siblings, oldest first (more than one: the ‹ 2/3 › switcher). */
-  siblingIds = $state.raw<string[]>([]);
-  content = $state('');
-  /** A reasoning model's thinking before the answer ('' for none): the Thinking block. */
-  thought = $state('');
-  status = $state<MessageStatus>('complete');
-  tokens = $state.raw<GeneratedToken[]>([]);
-  stats = $state.raw<GenerationStats | null>(null);
-  model = $state.raw<ModelIdentity | null>(null);
-  sampling = $state.raw<Sampling | null>(null);
-  error = $state.raw<WireError | null>(null);
-  /** Document passages the answer was given, cited as [n] (documents). */
-  sources = $state.raw<Source[]>([]);
-
-  constructor(id: string, role: MessageRole) {
-    this.id = id;
-    this.role = role;
-  }
-
-  static from(message: Message): ChatMessage {
-    const m = new ChatMessage(message.id, message.role);
-    m.update(message);
-    return m;
-  }
-
-  /** Takes the stored facts, but never shortens what has already streamed in. */
-  update(message: Message): void {
-    const tokens = message.tokens ?? [];
-    if (message.status !== 'streaming' || tokens.length >= this.tokens.length) {
-      this.tokens = tokens;
-      this.content = message.content;
-      this.thought = message.thought ?? '';
-    }
-    this.status = message.status;
-    this.stats = message.stats;
-    this.model = message.model;
-    this.sampling = message.sampling;
-    this.error = message.error;
-    this.sources = message.sources ?? [];
-    this.parentId = message.parentId;
-    this.siblingIds = message.siblingIds.length > 0 ? message.siblingIds : [message.id];
-  }
-
-  /** 1-based position among its siblings, and how many there are. */
-  get version(): { index: number; count: number } {
-    const index = this.siblingIds.indexOf(this.id);
-    return { index: index + 1, count: this.siblingIds.length };
-  }
-}
+export { ChatMessage } from './chat-message.svelte';
+import { ChatMessage } from './chat-message.svelte';
 
 /** A new sibling's ids: the server's list, or (if it left the older ones out) theirs plus its own. */
 function mergeSiblings(previous: readonly string[], returned: Message): string[] {
@@ -110,6 +48,9 @@ export class ChatStore {
   notice = $state.raw<string | null>(null);
 
   private readonly pending = new StreamBuffer();
+  /** Messages whose tokens are being fetched (loadTokens): one call each. */
+  // eslint-disable-next-line svelte/prefer-svelte-reactivity -- bookkeeping, not state
+  private readonly tokenLoads = new Set<string>();
   private frame: number | null = null;
   private loadSeq = 0;
   private focusSeq = 0;
@@ -165,6 +106,28 @@ export class ChatStore {
     this.sampling = detail.sampling;
     const streaming = detail.messages.some((m) => m.status === 'streaming');
     this.setGenerating(detail.id, streaming);
+  }
+
+  /**
+   * Fetches the tokens a conversation's detail left out, for a message shown with probabilities
+   * or pinned in the Token panel; once per message (the message keeps them while it is open).
+   */
+  async loadTokens(messageId: string): Promise<void> {
+    const conversationId = this.conversationId;
+    const message = this.messages.find((m) => m.id === messageId);
+    if (conversationId === null || !message?.tokensOmitted || this.tokenLoads.has(messageId)) return;
+    this.tokenLoads.add(messageId);
+    try {
+      const { tokens } = await this.client.call('messages.tokens', { conversationId, messageId });
+      if (message.tokensOmitted) {
+        message.tokens = tokens ?? [];
+        message.tokensOmitted = false;
+      }
+    } catch (error) {
+      this.report(describeError(error));
+    } finally {
+      this.tokenLoads.delete(messageId);
+    }
   }
 
   /** Opens a conversation and scrolls to one of its messages, switching to its branch if needed. */
