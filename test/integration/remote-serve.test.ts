@@ -118,14 +118,16 @@ describe('remote engines through the services', () => {
     const detail = await app.call('conversations.get', { id });
     const answer = detail.messages.at(-1)!;
     expect(answer.content).toBe(end.content);
-    expect(answer.tokens?.length).toBe(tokens.length);
+    expect(answer.tokensOmitted).toBe(true);
+    const stored = await app.call('messages.tokens', { conversationId: id, messageId: answer.id });
+    expect(stored.tokens?.length).toBe(tokens.length);
     expect(answer.model?.architecture).toBe('remote');
 
     // What a remote engine cannot do is said, not faked.
     const user = detail.messages.at(-2)!;
     const scored = await app.call('chat.promptProbabilities', { conversationId: id, messageId: user.id }).catch((e: unknown) => e);
     expect(isGlassboxError(scored, 'remote-unsupported')).toBe(true);
-    const first = answer.tokens![0]!;
+    const first = stored.tokens![0]!;
     const branch = await chat(id, () =>
       app.call('chat.branchFromToken', { conversationId: id, messageId: answer.id, tokenIndex: 0, tokenId: first.top.at(-1)!.id }),
     );

@@ -60,7 +60,7 @@ describe('built renderer', () => {
     const code = startup.map((file) => readFileSync(join(assetsDir, file), 'utf8')).join('\n');
     for (const marker of ['DOMPurify', 'highlightAuto']) expect(code, marker).not.toContain(marker);
     const files = readdirSync(assetsDir);
-    for (const lazy of ['markdown', 'ArchitectureView', 'TokenExplorer', 'ModelsDialog', 'TracePanel']) {
+    for (const lazy of ['markdown', 'ArchitectureView', 'TokenExplorer', 'TracePanel']) {
       const chunk = files.find((file) => file.startsWith(`${lazy}-`) && file.endsWith('.js'));
       expect(chunk, `a chunk of its own for ${lazy}`).toBeDefined();
       expect(startup, lazy).not.toContain(chunk);
