@@ -19,7 +19,7 @@ export default defineConfig({
           'engine-worker': 'electron/engine/worker.ts',
           'trace-worker': 'electron/trace/worker.ts',
           // The store, documents, the API server and the engine's client, off the Electron main thread.
-          'services-host': 'electron/app/services-host-entry.ts',
+          'services-host': 'electron/services/services-host-entry.ts',
           cli: 'electron/cli/index.ts',
         },
       },

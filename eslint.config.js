@@ -5,7 +5,7 @@ import globals from 'globals';
 import { boundaries } from './eslint.boundaries.js';
 
 export default tseslint.config(
-  // lint-violations/ breaks the boundary rules on purpose; test/unit/lint-boundaries.test.ts lints it.
+  // lint-violations/ breaks the boundary rules on purpose; test/unit/repo/lint-boundaries.test.ts lints it.
   { ignores: ['out/', 'dist/', 'node_modules/', 'coverage/', 'test/fixtures/lint-violations/'] },
   js.configs.recommended,
   ...tseslint.configs.recommended,

@@ -2,7 +2,7 @@
 // Lists source files over 400 lines whose first comment does not say why they are long (issue 19:
 // one job per module, "none over ~400 lines without a reason stated in its first comment").
 // A reason is a first comment containing "Long file:" and the reason. Run: node scripts/long-files.mjs
-// (exit 1 when any file is listed); test/unit/long-files.test.ts runs the same check on the tree.
+// (exit 1 when any file is listed); test/unit/repo/long-files.test.ts runs the same check on the tree.
 import { execFileSync } from 'node:child_process';
 import { readFileSync } from 'node:fs';
 import { join } from 'node:path';

@@ -1,6 +1,6 @@
 import { randomBytes } from 'node:crypto';
 import type { ServerResponse } from 'node:http';
-import type { EngineQueue } from '../app/engine-queue';
+import type { EngineQueue } from '../services/engine-queue';
 import type { ModelFacts } from '../contract/model';
 import { sendJson, writeEvent } from './http';
 import { modelId, type PreparedRequest } from './requests';

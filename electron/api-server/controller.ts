@@ -1,5 +1,5 @@
 import { randomBytes } from 'node:crypto';
-import type { EngineQueue } from '../app/engine-queue';
+import type { EngineQueue } from '../services/engine-queue';
 import { GlassboxError, toWireError } from '../contract/errors';
 import type { ModelState } from '../contract/model';
 import type { EventHub } from '../contract/rpc';

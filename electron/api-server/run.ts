@@ -1,6 +1,6 @@
 import type { GenerateResult } from '../contract/engine-protocol';
 import type { GeneratedToken } from '../contract/token';
-import type { EngineQueue } from '../app/engine-queue';
+import type { EngineQueue } from '../services/engine-queue';
 import { StopDetector } from '../engine/stop-detector';
 import type { PreparedRequest } from './requests';
 

@@ -1,7 +1,7 @@
 import { createServer, type IncomingMessage, type Server, type ServerResponse } from 'node:http';
 import { networkInterfaces } from 'node:os';
 import type { z } from 'zod';
-import type { EngineQueue } from '../app/engine-queue';
+import type { EngineQueue } from '../services/engine-queue';
 import type { ApiRequestLog } from '../contract/api-server';
 import { GlassboxError } from '../contract/errors';
 import type { ModelFacts, ModelState } from '../contract/model';

@@ -7,7 +7,7 @@ import { writeGguf } from '../../test/fixtures/gguf-writer';
 import { presetModel } from '../../test/fixtures/synthetic-models';
 import { join } from 'node:path';
 import { createInterface } from 'node:readline';
-import { createServices } from '../app/services';
+import { createServices } from '../services/services';
 import { outDir } from '../cli/paths';
 import type { GeneratedToken } from '../contract/token';
 import { SECURITY_HEADERS } from '../web/csp';

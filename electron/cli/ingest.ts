@@ -1,6 +1,6 @@
 import { join, resolve } from 'node:path';
-import { defaultDataDir } from '../app/app-info';
-import { DATABASE_FILE } from '../app/services';
+import { defaultDataDir } from '../services/app-info';
+import { DATABASE_FILE } from '../services/services';
 import { toWireError } from '../contract/errors';
 import { indexInProcess } from '../documents/indexer';
 import { DocumentService } from '../documents/service';

@@ -1,5 +1,5 @@
 import { join, resolve } from 'node:path';
-import { defaultDataDir } from '../app/app-info';
+import { defaultDataDir } from '../services/app-info';
 import { CATALOGUE } from '../models/catalogue';
 import { formatBytes } from '../models/fit';
 import { listModels, pullModel } from '../models/library';

@@ -1,5 +1,5 @@
 import { resolve } from 'node:path';
-import { defaultDataDir } from '../app/app-info';
+import { defaultDataDir } from '../services/app-info';
 import { intOption, parse, UsageError } from './args';
 import { openDocuments } from './ingest';
 

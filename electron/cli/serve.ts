@@ -1,4 +1,4 @@
-import { APP_SOURCE, EngineQueue } from '../app/engine-queue';
+import { APP_SOURCE, EngineQueue } from '../services/engine-queue';
 import { DEFAULT_API_PORT, MIN_API_KEY_LENGTH } from '../contract/api-server';
 import { modelId } from '../api-server/requests';
 import { isLoopbackHost, normalizeOrigin } from '../api-server/access';

@@ -1,7 +1,7 @@
 import { readFileSync } from 'node:fs';
 import { join, resolve } from 'node:path';
-import { defaultDataDir } from '../app/app-info';
-import type { Services } from '../app/services';
+import { defaultDataDir } from '../services/app-info';
+import type { Services } from '../services/services';
 import { toWireError } from '../contract/glassbox-error';
 import { startWebServer } from '../web/server';
 import { intOption, parse, UsageError } from './args';
@@ -70,7 +70,7 @@ export async function runWeb(argv: string[]): Promise<number> {
 }
 
 async function startServices(dataDir: string, threads: number | null): Promise<Services> {
-  const [{ createServices }, { createLocalEngine }] = await Promise.all([import('../app/services'), import('./local-engine')]);
+  const [{ createServices }, { createLocalEngine }] = await Promise.all([import('../services/services'), import('./local-engine')]);
   return createServices({
     dataDir,
     mode: 'web',

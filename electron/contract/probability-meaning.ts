@@ -1,4 +1,4 @@
-// Zod-free, so the renderer can import it without bundling zod (test/unit/renderer-bundle.test.ts).
+// Zod-free, so the renderer can import it without bundling zod (test/unit/renderer/bundle.test.ts).
 
 /**
  * What a token's probability means. Always the model's next-token distribution at temperature 1,

@@ -2,7 +2,7 @@ import { basename } from 'node:path';
 import { parseWireError } from '../contract/port-client';
 import type { Router } from '../contract/rpc';
 import type { WireResult } from '../contract/wire';
-import type { ServicesProcess } from '../app/services-process';
+import type { ServicesProcess } from '../services/services-process';
 
 /** The archive's name for today, as the services name it: glassbox-export-YYYY-MM-DD.zip. */
 export function exportFileName(now: number): string {

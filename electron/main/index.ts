@@ -2,7 +2,7 @@ import { app, type BrowserWindow, dialog, ipcMain, Menu, protocol, safeStorage, 
 import { dirname, join } from 'node:path';
 import { fileURLToPath } from 'node:url';
 import { parseArgs } from 'node:util';
-import type { ServicesProcess } from '../app/services-process';
+import type { ServicesProcess } from '../services/services-process';
 import { EventHub } from '../contract/rpc';
 import { APP_SCHEME } from './app-origin';
 import { appProtocolResponse } from './app-protocol';

@@ -1,7 +1,7 @@
 import { existsSync, readFileSync, renameSync, writeFileSync } from 'node:fs';
 import type { SafeStorage } from 'electron';
 import { GlassboxError } from '../contract/errors';
-import type { HostedSecrets } from '../app/host-protocol';
+import type { HostedSecrets } from '../services/host-protocol';
 import type { SecretStore } from '../remote/secrets';
 
 const NO_KEYRING =

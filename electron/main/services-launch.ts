@@ -1,6 +1,6 @@
 import { join } from 'node:path';
-import type { HostedSecrets, ParentToHost } from '../app/host-protocol';
-import { ServicesProcess } from '../app/services-process';
+import type { HostedSecrets, ParentToHost } from '../services/host-protocol';
+import { ServicesProcess } from '../services/services-process';
 import type { EngineProcessHandle } from '../engine/launcher';
 import type { SecretStore } from '../remote/secrets';
 

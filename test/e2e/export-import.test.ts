@@ -4,7 +4,7 @@ import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import type { Browser, Page } from 'playwright-core';
-import { DATABASE_FILE } from '../../electron/app/services';
+import { DATABASE_FILE } from '../../electron/services/services';
 import { openStore } from '../../electron/store/sqlite-store';
 import { launchChromium, startWebMode, type WebMode } from './harness';
 

@@ -8,7 +8,7 @@ import koffi from 'koffi';
  * (@node-llama-cpp/<platform>/bins/<platform>/libllama*): no compiler on the user's machine, and the
  * trace runs on the very llama.cpp build that serves chat. Struct layouts are copied from the
  * release's llama.h / ggml.h (node_modules/node-llama-cpp/llama/gitRelease.bundle) and checked by
- * test/unit/trace-llama-layout.test.ts against llama_*_default_params().
+ * test/unit/trace/llama-layout.test.ts against llama_*_default_params().
  */
 
 const pointer = 'void *';

@@ -2,7 +2,7 @@ import { mkdtempSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { afterAll, beforeAll } from 'vitest';
-import { createServices, type Services } from '../../../electron/app/services';
+import { createServices, type Services } from '../../../electron/services/services';
 import type { CallArgs, EventPayload } from '../../../electron/contract/api';
 import { createInMemoryClient, type PortClient } from '../../../electron/contract/rpc';
 import { EngineHost } from '../../../electron/engine/host';

@@ -1,0 +1,103 @@
+import { describe, expect, it } from 'vitest';
+import { DEFAULT_LOAD_OPTIONS, type GenerateRequest, type HostToEngine } from '../../../electron/contract/engine-protocol';
+import { GlassboxError } from '../../../electron/contract/errors';
+import { DEFAULT_SAMPLING, type ModelFacts } from '../../../electron/contract/model';
+import { EngineHost } from '../../../electron/engine/host';
+import type { EngineLauncher, EngineProcessHandle } from '../../../electron/engine/launcher';
+
+const FACTS: ModelFacts = {
+  path: '/m.gguf', fileName: 'm.gguf', name: null, architecture: 'llama', layers: 1, embeddingLength: 8, attentionHeads: 1, kvHeads: 1,
+  trainedContextLength: 64, contextSize: 64, vocabSize: 10, parameters: 100, fileSizeBytes: 1, chatTemplate: 'General', gpu: 'cpu', gpuLayers: 0, threads: 1,
+};
+const REQUEST: GenerateRequest = { messages: [{ role: 'user', content: 'hi' }], sampling: DEFAULT_SAMPLING, topAlternatives: 3 };
+
+/** An in-memory engine process that answers loads and lets the test drive generations. */
+class FakeProcess implements EngineProcessHandle {
+  readonly pid: number;
+  readonly received: HostToEngine[] = [];
+  private messageListener: (message: unknown) => void = () => undefined;
+  private exitListener: (code: number | null, signal: string | null) => void = () => undefined;
+
+  constructor(pid: number) {
+    this.pid = pid;
+    queueMicrotask(() => this.reply({ type: 'ready', pid }));
+  }
+  send(message: HostToEngine): void {
+    this.received.push(message);
+    if (message.type === 'load') queueMicrotask(() => this.reply({ type: 'loaded', id: message.id, facts: FACTS }));
+  }
+  onMessage(listener: (message: unknown) => void): void {
+    this.messageListener = listener;
+  }
+  onExit(listener: (code: number | null, signal: string | null) => void): void {
+    this.exitListener = listener;
+  }
+  kill(): void {
+    this.exitListener(null, 'SIGTERM');
+  }
+  reply(message: unknown): void {
+    this.messageListener(message);
+  }
+  crash(): void {
+    this.exitListener(null, 'SIGSEGV');
+  }
+}
+
+function launcher(): EngineLauncher & { processes: FakeProcess[] } {
+  const processes: FakeProcess[] = [];
+  return {
+    processes,
+    launch: () => {
+      const p = new FakeProcess(100 + processes.length);
+      processes.push(p);
+      return p;
+    },
+  };
+}
+
+const tick = () => new Promise((resolve) => setTimeout(resolve, 0));
+
+describe('EngineHost', () => {
+  it('starts lazily, rejects pending calls on a crash, then restarts and reloads the last model', async () => {
+    const l = launcher();
+    const host = new EngineHost(l);
+    expect(l.processes).toHaveLength(0);
+    await host.load('/m.gguf', DEFAULT_LOAD_OPTIONS);
+    const crashes: string[] = [];
+    host.onCrash((m) => crashes.push(m));
+
+    const generation = host.generate(REQUEST, () => undefined);
+    await tick();
+    l.processes[0]!.crash();
+    const error = await generation.result.catch((e: unknown) => e);
+    expect(error).toBeInstanceOf(GlassboxError);
+    expect((error as GlassboxError).kind).toBe('engine-crashed');
+    expect((error as GlassboxError).message).toContain('SIGSEGV');
+    expect(crashes).toHaveLength(1);
+    expect(host.pid).toBeNull();
+
+    const next = host.generate(REQUEST, () => undefined);
+    await tick();
+    const second = l.processes[1]!;
+    expect(second.received.map((m) => m.type)).toEqual(['load', 'generate']);
+    expect(second.received[0]).toMatchObject({ path: '/m.gguf', options: DEFAULT_LOAD_OPTIONS });
+    const id = (second.received[1] as { id: number }).id;
+    second.reply({ type: 'token', id, index: 0, token: { id: 1, text: 'a', p: 0.5, top: [] } });
+    second.reply({ type: 'garbage' }); // invalid messages are ignored
+    second.reply({ type: 'generated', id, result: { status: 'complete', finishReason: 'eog', text: 'a', tokens: 1, promptTokens: 3, evaluatedPromptTokens: 3, ttftMs: 1, tokensPerSecond: null, totalMs: 2 } });
+    expect((await next.result).text).toBe('a');
+    await host.dispose();
+    expect(crashes).toHaveLength(1); // dispose is not a crash
+  });
+
+  it('delivers a stop that came before the request was sent', async () => {
+    const l = launcher();
+    const host = new EngineHost(l);
+    const generation = host.generate(REQUEST, () => undefined);
+    generation.stop();
+    await tick();
+    expect(l.processes[0]!.received.map((m) => m.type)).toEqual(['generate', 'stop']);
+    await host.dispose();
+    await generation.result.catch(() => undefined);
+  });
+});
