@@ -2,11 +2,10 @@ import { existsSync, readdirSync, readFileSync, statSync, writeFileSync } from '
 import { join } from 'node:path';
 import Database from 'better-sqlite3';
 import { afterEach, beforeEach, describe, expect, it, vi } from 'vitest';
-import { isGlassboxError } from '../../../electron/contract/errors';
 import { backupName, parseBackupName } from '../../../electron/store/backups';
 import { LATEST_SCHEMA_VERSION } from '../../../electron/store/migrations';
 import { openStore, openStoreWithRecovery } from '../../../electron/store/sqlite-store';
-import { tempDir } from './helpers';
+import { kindOf, tempDir } from './helpers';
 
 let dir: string;
 let cleanup: () => void;
@@ -16,14 +15,6 @@ afterEach(() => {
   cleanup();
 });
 
-function kindOf(fn: () => unknown): string {
-  try {
-    fn();
-  } catch (error) {
-    return isGlassboxError(error) ? error.kind : `not a GlassboxError: ${String(error)}`;
-  }
-  return 'no error';
-}
 
 describe('backups', () => {
   it('writes a consistent copy into backups/, keeping the last five', () => {

@@ -8,21 +8,13 @@ import { openDatabase } from '../../../electron/store/database';
 import { runMigrations } from '../../../electron/store/migrate';
 import { LATEST_SCHEMA_VERSION, MIGRATIONS } from '../../../electron/store/migrations';
 import { openStore } from '../../../electron/store/sqlite-store';
-import { tempDir } from './helpers';
+import { kindOf, tempDir } from './helpers';
 
 let dir: string;
 let cleanup: () => void;
 beforeEach(() => ({ dir, cleanup } = tempDir()));
 afterEach(() => cleanup());
 
-function kindOf(fn: () => unknown): string {
-  try {
-    fn();
-  } catch (error) {
-    return isGlassboxError(error) ? error.kind : `not a GlassboxError: ${String(error)}`;
-  }
-  return 'no error';
-}
 
 /** Tables, without the shadow tables FTS5 keeps for each search table. */
 function tableNames(db: Database.Database): string[] {

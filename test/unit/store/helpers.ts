@@ -1,6 +1,7 @@
 import { mkdtempSync, rmSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
+import { isGlassboxError } from '../../../electron/contract/errors';
 import type { GeneratedToken } from '../../../electron/contract/token';
 
 /** A fresh temporary folder per test, removed afterwards by the returned cleanup. */
@@ -24,3 +25,13 @@ export const awkwardTokens: GeneratedToken[] = [
   token(3, '\ud83d', 5e-324, [[3, '\ud83d', 1 / 3]]), // half an emoji: a lone surrogate
   token(4, '"\\\n\t\u0000', 0.9999999999999999, [[2 ** 31 - 1, '中文', 2 ** -40]]),
 ];
+
+/** The error kind `fn` throws ('no error' when it returns), for asserting typed store errors. */
+export function kindOf(fn: () => unknown): string {
+  try {
+    fn();
+  } catch (error) {
+    return isGlassboxError(error) ? error.kind : `not a GlassboxError: ${String(error)}`;
+  }
+  return 'no error';
+}

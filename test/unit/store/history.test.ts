@@ -1,6 +1,6 @@
 import { afterEach, beforeEach, describe, expect, it, vi } from 'vitest';
 import { DEFAULT_SAMPLING } from '../../../electron/contract/model';
-import { isGlassboxError } from '../../../electron/contract/errors';
+import { kindOf } from './helpers';
 import { openStore } from '../../../electron/store/sqlite-store';
 import type { NewMessage, Store } from '../../../electron/store/store';
 
@@ -17,14 +17,6 @@ function say(conversationId: string, parentId: string | null, content: string, r
   return store.appendMessage({ conversationId, parentId, role, content, status: 'complete' });
 }
 
-function kindOf(fn: () => unknown): string {
-  try {
-    fn();
-  } catch (error) {
-    return isGlassboxError(error) ? error.kind : `not a GlassboxError: ${String(error)}`;
-  }
-  return 'no error';
-}
 
 describe('soft delete', () => {
   it('hides a conversation from list, get and search until restored', () => {
