@@ -4,6 +4,7 @@ import { scoredPromptSchema, tokenPieceSchema } from './engine-protocol';
 import { modelDescriptionSchema } from './model-description';
 import { modelFactsSchema, modelStateSchema, samplingSchema } from './model';
 import { generatedTokenSchema } from './token';
+import { tokenDistributionSchema } from './token-distribution';
 import { APP_COMMANDS, type CallName } from './names';
 import { MESSAGE_MAX_CHARS } from './message-limit';
 import { apiRequestLogSchema, apiServerConfigureResultSchema, apiServerConfigureSchema, apiServerStatusSchema } from './api-server';
@@ -167,6 +168,11 @@ export const calls = {
   'chat.promptProbabilities': {
     args: z.object({ conversationId: id, messageId: id }).strict(),
     result: scoredPromptSchema,
+  },
+  /** The whole next-token distribution at one token of an answer (the pinned token), exact (contract/token-distribution.ts). */
+  'chat.tokenDistribution': {
+    args: z.object({ conversationId: id, messageId: id, index: z.number().int().min(0).max(1_048_576) }).strict(),
+    result: tokenDistributionSchema,
   },
   /** The loaded model's architecture, read from its GGUF header (KV cache sized for the context in use). */
   'model.inspect': { args: empty, result: modelDescriptionSchema },

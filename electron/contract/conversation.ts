@@ -1,6 +1,6 @@
 import { z } from 'zod';
 import { samplingSchema } from './model';
-import { generatedTokenSchema } from './token';
+import { generatedTokenSchema, probabilityMeaningSchema } from './token';
 import { wireErrorSchema } from './errors';
 import { sourceSchema } from './documents';
 
@@ -35,6 +35,13 @@ export const generationStatsSchema = z.object({
   /** A reasoning model's thought: its tokens, and how long it thought (null: the thought never ended). Absent: no thought. */
   thoughtTokens: z.number().int().optional(),
   thoughtMs: z.number().nullable().optional(),
+  /**
+   * What the tokens' p and alternatives mean (contract/probability-meaning.ts): a remote endpoint's
+   * logprobs are whole-vocabulary, the local engine streams top-K shares. Absent: 'top-k-share'.
+   */
+  meaning: probabilityMeaningSchema.optional(),
+  /** The rendered prompt's fingerprint (GenerateResult.promptHash); absent in older answers and remote ones. */
+  promptHash: z.string().max(64).optional(),
 });
 export type GenerationStats = z.infer<typeof generationStatsSchema>;
 

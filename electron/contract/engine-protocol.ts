@@ -3,6 +3,7 @@ import { wireErrorSchema } from './errors';
 import { modelFactsSchema, samplingSchema } from './model';
 import { generatedTokenSchema, probabilityMeaningSchema } from './token';
 import { finishReasonSchema, messageRoleSchema } from './conversation';
+import { tokenDistributionSchema } from './token-distribution';
 
 /**
  * Messages between the main process (host) and the engine process (worker). The engine may crash
@@ -59,6 +60,23 @@ export const generateRequestSchema = z.object({
 });
 export type GenerateRequest = z.infer<typeof generateRequestSchema>;
 
+/** The pinned token's whole distribution (contract/token-distribution.ts), asked of the engine: the prompt as the answer's generation rendered it, and the answer's tokens before the position. */
+export const distributionRequestSchema = z.object({
+  messages: z.array(chatTurnSchema).min(1),
+  /** The answer's tokens before the position (its prefix as the model read it). */
+  before: z.array(z.number().int().min(0)).max(1_048_576),
+  /** The token the answer has at the position (its exact probability and rank are reported). */
+  token: z.number().int().min(0),
+  topAlternatives: z.number().int().min(1).max(100),
+  /**
+   * The fingerprint of the prompt the answer was generated from (GenerateResult.promptHash): when
+   * set and the prompt rendered now differs, nothing is evaluated and the call fails with
+   * 'prompt-changed', since the numbers would describe another prompt.
+   */
+  expectPromptHash: z.string().max(64).optional(),
+});
+export type DistributionRequest = z.infer<typeof distributionRequestSchema>;
+
 export const generateResultSchema = z.object({
   status: z.enum(['complete', 'stopped']),
   /** Why it ended: an end-of-generation token, a stop string, the token limit, or the user. */
@@ -93,6 +111,12 @@ export const generateResultSchema = z.object({
   thought: z.string().optional(),
   thoughtTokens: z.number().int().optional(),
   thoughtMs: z.number().nullable().optional(),
+  /**
+   * A fingerprint of the rendered prompt's tokens (engine/prompt-fingerprint.ts), kept with the
+   * answer so a later look at one of its positions (the pinned token's exact distribution) can tell
+   * whether the prompt rebuilt then is the one the answer was written from. Absent from remote engines.
+   */
+  promptHash: z.string().max(64).optional(),
 });
 export type GenerateResult = z.infer<typeof generateResultSchema>;
 
@@ -149,6 +173,8 @@ export const hostToEngineSchema = z.discriminatedUnion('type', [
     messages: z.array(chatTurnSchema).min(1),
     topAlternatives: z.number().int().min(1).max(100),
   }),
+  /** The whole next-token distribution at one position of an answer (the pinned token). */
+  z.object({ type: z.literal('distribution'), id: z.number().int(), request: distributionRequestSchema }),
   /** Cancels the generation whose request id is `target`. */
   z.object({ type: z.literal('stop'), target: z.number().int() }),
   /**
@@ -171,6 +197,7 @@ export const engineToHostSchema = z.discriminatedUnion('type', [
   z.object({ type: z.literal('tokenized'), id: z.number().int(), tokens: z.array(tokenPieceSchema) }),
   z.object({ type: z.literal('scored'), id: z.number().int(), result: scoredPromptSchema }),
   z.object({ type: z.literal('embedded'), id: z.number().int(), result: embeddingsSchema }),
+  z.object({ type: z.literal('distributed'), id: z.number().int(), result: tokenDistributionSchema }),
   z.object({ type: z.literal('error'), id: z.number().int(), error: wireErrorSchema }),
 ]);
 export type EngineToHost = z.infer<typeof engineToHostSchema>;

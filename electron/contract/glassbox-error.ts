@@ -29,6 +29,13 @@ export const ERROR_KINDS = [
   'remote-stream-cut',
   'remote-unsupported',
   'remote-failed',
+  /**
+   * An answer's exact distribution was asked for, but the prompt it was written from cannot be
+   * rebuilt as it was (the system prompt, earlier messages or attached documents changed since).
+   */
+  'prompt-changed',
+  /** Asked of the loaded model about an answer another model (or a remote endpoint) wrote. */
+  'other-model',
   /** The forward-pass trace (electron/trace) does not know this model's architecture yet. */
   'trace-unsupported',
 ] as const;

@@ -34,6 +34,7 @@ export const CALL_NAMES = [
   'chat.regenerate',
   'chat.branchFromToken',
   'chat.promptProbabilities',
+  'chat.tokenDistribution',
   'model.inspect',
   'model.tokenize',
   'chat.stop',

@@ -27,6 +27,12 @@ export interface DocumentContext {
 export interface DocumentContextProvider {
   retrieveContext(conversationId: string, question: string, budget: ContextBudget): Promise<DocumentContext | null>;
   saveSources(messageId: string, sources: readonly Source[]): void;
+  /**
+   * The passages an answer was given, as the prompt held them, rebuilt from its saved sources (null:
+   * it had none). A first passage that was cut to fit comes back whole, so that prompt does not
+   * match its fingerprint and its exact numbers are refused rather than computed on another prompt.
+   */
+  contextOf(messageId: string): string | null;
 }
 
 /** Room kept for the instruction, delimiters and the chat template's own tokens. */

@@ -11,7 +11,7 @@ import { badDocument, cancelled } from './errors';
 import { defaultIndexer, type Indexer } from './indexer';
 import { DEFAULT_LIMITS, type DocumentLimits } from './limits';
 import { checkFile } from './parse';
-import { questionTerms, reciprocalRankFusion } from './retrieval';
+import { contextBlock, questionTerms, reciprocalRankFusion } from './retrieval';
 import { Uploads } from './uploads';
 import { DocumentVectors, type Embedder } from './vectors';
 
@@ -306,6 +306,11 @@ export class DocumentService implements DocumentContextProvider {
 
   saveSources(messageId: string, sources: readonly Source[]): void {
     this.store.saveSources(messageId, sources);
+  }
+
+  contextOf(messageId: string): string | null {
+    const sources = this.store.sourcesOf([messageId]).get(messageId);
+    return sources === undefined || sources.length === 0 ? null : contextBlock(sources);
   }
 
   /** Messages with their stored sources filled in (the message reader knows nothing of documents). */

@@ -1,4 +1,5 @@
-import type { ChatTurn, Embeddings, GenerateRequest, GenerateResult, LoadOptions, ScoredPrompt, TokenPiece } from '../contract/engine-protocol';
+import type { ChatTurn, DistributionRequest, Embeddings, GenerateRequest, GenerateResult, LoadOptions, ScoredPrompt, TokenPiece } from '../contract/engine-protocol';
+import type { TokenDistribution } from '../contract/token-distribution';
 import type { ModelFacts } from '../contract/model';
 import type { GeneratedToken } from '../contract/token';
 
@@ -21,6 +22,11 @@ export interface Engine {
   tokenize(text: string): Promise<TokenPiece[]>;
   /** The probability of each token of the last message, given everything before it. */
   score(messages: ChatTurn[], topAlternatives: number): Promise<ScoredPrompt>;
+  /**
+   * The whole next-token distribution at one position of an answer (engine/token-distribution.ts).
+   * Only the local engine has one: a remote server's logits never reach us.
+   */
+  distribution?(request: DistributionRequest): Promise<TokenDistribution>;
   /**
    * A vector per text from the GGUF embedding model at `modelPath` (not necessarily the chat model:
    * the local engine keeps it loaded beside it). At most EMBED_MAX_TEXTS texts a call; a text longer

@@ -5,6 +5,7 @@ import type { GeneratedToken } from '../contract/token';
 import { renderPrompt } from './chat-prompt';
 import type { LoadedModel } from './llama-runtime';
 import { evaluateInChunks } from './prompt-chunks';
+import { promptFingerprint } from './prompt-fingerprint';
 import { createRng, pickToken, samplingCuts, sortCandidates } from './sampler';
 import { ThoughtSegmenter, thoughtMarkersFor } from './segments';
 import { StopDetector, type Piece } from './stop-detector';
@@ -212,6 +213,7 @@ export async function generate(loaded: LoadedModel, request: GenerateRequest, ho
       ttftMs: firstAt === null ? null : firstAt - hooks.receivedAt,
       tokensPerSecond: firstAt !== null && lastAt !== null && steps > 1 && lastAt > firstAt ? ((steps - 1) * 1000) / (lastAt - firstAt) : null,
       totalMs,
+      promptHash: promptFingerprint(prompt.tokens),
       ...(request.prefixTokens !== undefined ? { prefixText } : {}),
       ...(thoughts !== null && thought.length > 0 ? { thought, thoughtTokens: thoughts.summary.tokens, thoughtMs: thoughts.summary.ms } : {}),
     };

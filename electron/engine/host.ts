@@ -1,6 +1,7 @@
 import {
   engineToHostSchema,
   type ChatTurn,
+  type DistributionRequest,
   type Embeddings,
   type EngineToHost,
   type GenerateRequest,
@@ -12,6 +13,7 @@ import {
 } from '../contract/engine-protocol';
 import { GlassboxError } from '../contract/errors';
 import type { ModelFacts } from '../contract/model';
+import type { TokenDistribution } from '../contract/token-distribution';
 import type { GeneratedToken } from '../contract/token';
 import type { Engine, Generation } from './engine';
 import type { EngineLauncher, EngineProcessHandle } from './launcher';
@@ -22,7 +24,8 @@ type Pending =
   | { kind: 'generate'; resolve: (result: GenerateResult) => void; reject: (error: GlassboxError) => void; onToken: (index: number, token: GeneratedToken) => void }
   | { kind: 'tokenize'; resolve: (tokens: TokenPiece[]) => void; reject: (error: GlassboxError) => void }
   | { kind: 'score'; resolve: (result: ScoredPrompt) => void; reject: (error: GlassboxError) => void }
-  | { kind: 'embed'; resolve: (result: Embeddings) => void; reject: (error: GlassboxError) => void };
+  | { kind: 'embed'; resolve: (result: Embeddings) => void; reject: (error: GlassboxError) => void }
+  | { kind: 'distribution'; resolve: (result: TokenDistribution) => void; reject: (error: GlassboxError) => void };
 
 interface Running {
   handle: EngineProcessHandle;
@@ -106,6 +109,11 @@ export class EngineHost implements Engine {
   async score(messages: ChatTurn[], topAlternatives: number): Promise<ScoredPrompt> {
     await this.ensureModel();
     return this.request<ScoredPrompt>((id) => ({ type: 'score', id, messages, topAlternatives }), (resolve, reject) => ({ kind: 'score', resolve, reject }));
+  }
+
+  async distribution(request: DistributionRequest): Promise<TokenDistribution> {
+    await this.ensureModel();
+    return this.request<TokenDistribution>((id) => ({ type: 'distribution', id, request }), (resolve, reject) => ({ kind: 'distribution', resolve, reject }));
   }
 
   /** Needs no chat model: the embedding model is named by each call (the worker keeps the last one loaded). */
@@ -248,6 +256,10 @@ export class EngineHost implements Engine {
       case 'embedded':
         this.pending.delete(message.id);
         if (call.kind === 'embed') call.resolve(message.result);
+        return;
+      case 'distributed':
+        this.pending.delete(message.id);
+        if (call.kind === 'distribution') call.resolve(message.result);
         return;
     }
   }

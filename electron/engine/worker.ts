@@ -4,6 +4,7 @@ import { EmbeddingRuntime } from './embedding';
 import { generate } from './generation';
 import { LlamaRuntime, type LoadedModel } from './llama-runtime';
 import { scorePrompt } from './scoring';
+import { tokenDistribution } from './token-distribution';
 import { TokenBatcher } from './token-batcher';
 import { tokenizeToPieces } from './tokenize';
 import { connectToParent } from './transport';
@@ -90,6 +91,10 @@ function handle(message: HostToEngine): void {
     case 'score':
       // Scoring evaluates on the chat's sequence, so it waits for a running generation to end.
       enqueue(message.id, () => runScore(message.id, message.messages, message.topAlternatives));
+      return;
+    case 'distribution':
+      // On the chat's sequence too (it reuses the answer's KV cache): after a running generation.
+      enqueue(message.id, async () => send({ type: 'distributed', id: message.id, result: await tokenDistribution(requireModel(), message.request) }));
       return;
   }
 }

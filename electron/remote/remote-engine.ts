@@ -241,6 +241,8 @@ export class RemoteEngine implements Engine {
       totalMs: end - started,
       ...(prefixText === undefined ? {} : { prefixText }),
       probabilities: state.missing ? 'none' : 'exact',
+      // OpenAI's and llama-server's logprobs are the log-softmax over the whole vocabulary.
+      ...(state.missing ? {} : { meaning: 'whole-vocabulary' as const }),
     };
   }
 

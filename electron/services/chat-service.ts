@@ -1,12 +1,14 @@
-import type { ChatTurn, GenerateResult, ScoredPrompt, TokenPiece } from '../contract/engine-protocol';
+import type { ChatTurn, ScoredPrompt, TokenPiece } from '../contract/engine-protocol';
+import type { TokenDistribution } from '../contract/token-distribution';
 import { GlassboxError, isGlassboxError, toWireError, type WireError } from '../contract/errors';
 import { DEFAULT_SAMPLING, type ModelFacts, type Sampling } from '../contract/model';
 import type { EventHub } from '../contract/rpc';
 import type { GeneratedToken } from '../contract/token';
-import { DEFAULT_TITLE, type GenerationStats, type Message, type MessageStatus, type ModelIdentity } from '../contract/conversation';
+import { DEFAULT_TITLE, type GenerationStats, type Message, type MessageStatus } from '../contract/conversation';
 import type { Engine, Generation } from '../engine/engine';
 import type { BranchTurn, ConversationHeader, Store } from '../store/store';
 import { AnswerRecorder } from './answer-recorder';
+import { identityOf, statsOf } from './answer-stats';
 import { titleFromPrompt } from './titles';
 import type { LoadedModel, RemoteEngines } from './service-ports';
 import type { DocumentContext, DocumentContextProvider } from '../documents/context-budget';
@@ -129,6 +131,37 @@ export class ChatService {
     const conversation = this.store.getConversationHeader(conversationId);
     this.requireIdle(conversation);
     return this.engineFor(conversation).engine.score(this.turns(conversation, this.store.branchTurns(messageId)), TOP_ALTERNATIVES);
+  }
+
+  /**
+   * The exact distribution at one token of an answer (the pinned one), from the model that wrote it, on its
+   * prompt rebuilt (turns, passages from its sources) and checked against the answer's fingerprint.
+   */
+  async tokenDistribution(conversationId: string, messageId: string, index: number): Promise<TokenDistribution> {
+    const answer = this.messageIn(conversationId, messageId, 'assistant');
+    const tokens = answer.tokens ?? [];
+    const token = tokens[index];
+    if (token === undefined || answer.parentId === null) throw new GlassboxError('invalid-argument', `This answer has no token ${index}.`);
+    const conversation = this.store.getConversationHeader(conversationId);
+    const { engine, facts } = this.engineFor(conversation);
+    if (engine !== this.engine || engine.distribution === undefined) {
+      throw new GlassboxError('remote-unsupported', 'Exact distributions come from a model running here; a remote endpoint sends only the probabilities it listed.');
+    }
+    this.requireIdle(conversation);
+    if (answer.status === 'streaming') throw new GlassboxError('busy', 'This answer is still being written.');
+    if (answer.model !== null && answer.model !== undefined && facts !== null && answer.model.path !== facts.path) {
+      throw new GlassboxError('other-model', `This answer was written by ${answer.model.fileName}; load it to see its exact numbers (${facts.fileName} is loaded).`);
+    }
+    const passages = this.documents?.contextOf(messageId) ?? undefined;
+    const messages = this.turns(conversation, this.store.branchTurns(answer.parentId), passages);
+    const promptHash = answer.stats?.promptHash;
+    return engine.distribution({
+      messages,
+      before: tokens.slice(0, index).map((t) => t.id),
+      token: token.id,
+      topAlternatives: TOP_ALTERNATIVES,
+      ...(promptHash !== undefined ? { expectPromptHash: promptHash } : {}),
+    });
   }
 
   async tokenize(text: string): Promise<TokenPiece[]> {
@@ -365,26 +398,3 @@ export class ChatService {
 }
 
 function noop(): void {}
-
-function statsOf(result: GenerateResult): GenerationStats {
-  return {
-    tokens: result.tokens,
-    promptTokens: result.promptTokens,
-    evaluatedPromptTokens: result.evaluatedPromptTokens,
-    ttftMs: result.ttftMs,
-    tokensPerSecond: result.tokensPerSecond,
-    totalMs: result.totalMs,
-    finishReason: result.finishReason,
-    ...(result.probabilities === 'none' ? { probabilities: 'none' as const } : {}),
-    ...(result.thoughtTokens !== undefined ? { thoughtTokens: result.thoughtTokens, thoughtMs: result.thoughtMs ?? null } : {}),
-  };
-}
-
-function identityOf(facts: ModelFacts): ModelIdentity {
-  return {
-    fileName: facts.fileName,
-    path: facts.path,
-    architecture: facts.architecture,
-    fileSizeBytes: facts.fileSizeBytes,
-  };
-}

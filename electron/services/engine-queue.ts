@@ -147,6 +147,7 @@ export class EngineQueue {
       tokenize: (text: string): Promise<TokenPiece[]> => engine.tokenize(text),
       score: (messages: ChatTurn[], topAlternatives: number): Promise<ScoredPrompt> => engine.score(messages, topAlternatives),
       ...(engine.embed ? { embed: engine.embed.bind(engine) } : {}),
+      ...(engine.distribution ? { distribution: engine.distribution.bind(engine) } : {}),
       onCrash: (listener) => engine.onCrash(listener),
       get pid() {
         return engine.pid;

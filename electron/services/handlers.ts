@@ -75,6 +75,7 @@ export function createHandlers(deps: {
     'chat.branchFromToken': async ({ conversationId, messageId, tokenIndex, tokenId }) =>
       chat.branchFromToken(conversationId, messageId, tokenIndex, tokenId),
     'chat.promptProbabilities': async ({ conversationId, messageId }) => chat.promptProbabilities(conversationId, messageId),
+    'chat.tokenDistribution': async ({ conversationId, messageId, index }) => chat.tokenDistribution(conversationId, messageId, index),
     'model.inspect': async () => models.inspect(),
     'model.tokenize': async ({ text }) => chat.tokenize(text),
     'chat.regenerate': async ({ conversationId, messageId }) => chat.regenerate(conversationId, messageId),

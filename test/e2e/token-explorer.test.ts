@@ -2,6 +2,7 @@
 import { describe, expect, it } from 'vitest';
 import type { Page } from 'playwright-core';
 import type { GeneratedToken } from '../../electron/contract/token';
+import type { TokenDistribution } from '../../electron/contract/token-distribution';
 import { formatPercent } from '../../renderer/src/lib/format';
 import { useWebModeSession } from './harness';
 import { seriousAccessibilityViolations } from './accessibility';
@@ -35,15 +36,24 @@ interface Streamed {
   tokens: Map<string, GeneratedToken[]>;
   ended: Set<string>;
   errors: string[];
+  /** chat.tokenDistribution answers by `messageId:index`, as the server sent them. */
+  exact: Map<string, TokenDistribution>;
 }
 
 /** Records the token and end events the page receives, as the server sent (and stored) them. */
 function watch(page: Page): Streamed {
-  const seen: Streamed = { tokens: new Map(), ended: new Set(), errors: [] };
+  const seen: Streamed = { tokens: new Map(), ended: new Set(), errors: [], exact: new Map() };
+  const asked = new Map<number, string>();
   page.on('pageerror', (error) => seen.errors.push(error.message));
   page.on('websocket', (socket) => {
+    socket.on('framesent', ({ payload }) => {
+      const frame = JSON.parse(payload.toString()) as { type?: string; id?: number; name?: string; args?: { messageId: string; index: number } };
+      if (frame.type === 'call' && frame.name === 'chat.tokenDistribution' && frame.args && frame.id !== undefined) asked.set(frame.id, `${frame.args.messageId}:${frame.args.index}`);
+    });
     socket.on('framereceived', ({ payload }) => {
-      const frame = JSON.parse(payload.toString()) as { type?: string; name?: string; payload?: unknown };
+      const frame = JSON.parse(payload.toString()) as { type?: string; id?: number; ok?: boolean; value?: unknown; name?: string; payload?: unknown };
+      const key = frame.type === 'result' && frame.id !== undefined ? asked.get(frame.id) : undefined;
+      if (key !== undefined && frame.ok === true) seen.exact.set(key, frame.value as TokenDistribution);
       if (frame.type !== 'event') return;
       if (frame.name === 'chat.token') {
         const event = frame.payload as { messageId: string; index: number; token: GeneratedToken };
@@ -99,8 +109,18 @@ describe('token probability explorer', () => {
     const view = page.locator('#panel-view-token');
     const expected = expectedDistribution(first[index]!);
     await expect.poll(() => view.locator('figure li').count()).toBe(expected.count);
-    expect(await view.locator('.chosen .pct').textContent()).toBe(formatPercent(first[index]!.p));
-    expect(await view.getByTestId('entropy').textContent()).toBe(expected.entropy);
+    // Then the exact numbers replace the streamed shares: the whole-vocabulary softmax asked of the engine.
+    await expect.poll(() => view.getByTestId('listed-mass').count(), { timeout: 30_000 }).toBe(1);
+    const exact = seen.exact.get(`${firstId}:${index}`)!;
+    expect(exact.token.id).toBe(first[index]!.id);
+    expect(exact.token.p).toBeLessThanOrEqual(first[index]!.p + 1e-9);
+    expect(await view.locator('.chosen .pct').textContent()).toBe(formatPercent(exact.token.p));
+    expect(await view.getByTestId('entropy').textContent()).toBe(`${exact.entropyBits.toFixed(2)} bits`);
+    expect(await view.getByTestId('probability-meaning').textContent()).toMatch(/^\s*Exact: the softmax over the whole vocabulary/);
+    expect(await view.getByTestId('listed-mass').textContent()).toBe(
+      `The ${exact.top.length} listed hold ${formatPercent(exact.listedMass)} of the probability; the other ${(exact.vocabularySize - exact.top.length).toLocaleString('en-US')} tokens share ${formatPercent(1 - exact.listedMass)}.`,
+    );
+    expect(await view.locator('.muted.small').first().textContent()).toContain(`of the ${exact.vocabularySize} tokens`);
     expect(await view.locator('svg[role="slider"]').getAttribute('aria-valuenow')).toBe(String(index + 1));
 
     // The prompt view: the user's tokens coloured, with perplexity.
@@ -136,8 +156,12 @@ describe('token probability explorer', () => {
     await expect.poll(() => answerTokens(page).first().textContent()).toBe(first[0]!.text);
     await answerTokens(page).nth(later).click();
     const stored = branch[later]!;
-    await expect.poll(() => page.locator('#panel-view-token .chosen .pct').textContent()).toBe(formatPercent(stored.p));
-    expect(await page.locator('#panel-view-token').getByTestId('entropy').textContent()).toBe(expectedDistribution(stored).entropy);
+    // The reloaded page asks for the stored answer's exact numbers again; the streamed share shows meanwhile.
+    await expect.poll(() => seen.exact.has(`${branchId}:${later}`), { timeout: 30_000 }).toBe(true);
+    const exactLater = seen.exact.get(`${branchId}:${later}`)!;
+    expect(exactLater.token.id).toBe(stored.id);
+    await expect.poll(() => page.locator('#panel-view-token .chosen .pct').textContent()).toBe(formatPercent(exactLater.token.p));
+    expect(await page.locator('#panel-view-token').getByTestId('entropy').textContent()).toBe(`${exactLater.entropyBits.toFixed(2)} bits`);
     expect(await page.locator('#panel-view-token .where').textContent()).toBe(
       `Answer 1, token ${later + 1} of ${branch.length}`,
     );

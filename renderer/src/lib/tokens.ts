@@ -1,10 +1,13 @@
-import { PROBABILITY_MEANINGS } from '../../../electron/contract/probability-meaning';
 import type { GeneratedToken } from '../../../electron/contract/token';
 import { formatPercent } from './format';
 
-/** What an answer's colouring shows (see electron/contract/token.ts): top-K shares. Said once, in the legend. */
-export const PROBABILITY_MEANING =
-  "Probability among the model's top-K candidates at temperature 1, before sampling";
+/**
+ * What an answer's colouring shows, said once, in the legend (see electron/contract/probability-meaning.ts):
+ * the local engine streams top-K shares (exactness on every token costs more than 5% of decode
+ * speed: `glassbox bench`); a remote endpoint's logprobs are the whole-vocabulary softmax.
+ */
+export const PROBABILITY_MEANING = "Probability among the model's top-K candidates at temperature 1, before sampling";
+export const REMOTE_PROBABILITY_MEANING = "The endpoint's own probability over its whole vocabulary, before sampling";
 
 /** How many alternatives a token's tooltip lists. */
 export const TOOLTIP_ALTERNATIVES = 5;
@@ -35,8 +38,3 @@ export function visibleToken(text: string): string {
   return text.replace(/ /g, '·').replace(/\r?\n/g, '↵').replace(/\t/g, '→');
 }
 
-/**
- * Said wherever an answer's probabilities are charted, in one sentence (the legend says it for the
- * message): answers stream top-K shares (exactness costs more than 5% of decode speed; contract/token.ts).
- */
-export const PROBABILITY_NOTE = PROBABILITY_MEANINGS['top-k-share'];

@@ -65,7 +65,8 @@ describe('the remote engine against a misbehaving OpenAI-compatible server', () 
       expect(ps).toEqual([...ps].sort((a, b) => b - a));
       expect(token.top.map((a) => a.text).sort()).toEqual(sent.top.map((a) => a.token).sort());
     });
-    expect(result).toMatchObject({ status: 'complete', finishReason: 'eog', text: 'Hello world!', tokens: 3, promptTokens: 7, probabilities: 'exact' });
+    // OpenAI-style logprobs are the whole-vocabulary log-softmax: labelled exact, not as shares.
+    expect(result).toMatchObject({ status: 'complete', finishReason: 'eog', text: 'Hello world!', tokens: 3, promptTokens: 7, probabilities: 'exact', meaning: 'whole-vocabulary' });
     const sent = server.requests.at(-1)!.body!;
     expect(sent).toMatchObject({ model: 'good-model', stream: true, logprobs: true, top_logprobs: 10, seed: 1 });
   });

@@ -96,6 +96,9 @@ class SlowRetrieval implements DocumentContextProvider {
   saveSources(messageId: string): void {
     this.saved.push(messageId);
   }
+  contextOf(): string | null {
+    return null;
+  }
   release(): void {
     for (const p of this.pending.splice(0)) p.resolve({ system: '<document n="1">The code is 4417.</document>', sources: [SOURCE] });
   }

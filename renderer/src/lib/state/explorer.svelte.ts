@@ -1,6 +1,8 @@
 import type { GlassboxClient } from '../../../../electron/contract/api';
 import type { ScoredPrompt } from '../../../../electron/contract/engine-protocol';
 import type { Sampling } from '../../../../electron/contract/model';
+import type { TokenDistribution } from '../../../../electron/contract/token-distribution';
+import { isGlassboxError, type ErrorKind } from '../../../../electron/contract/glassbox-error';
 import { SvelteMap } from 'svelte/reactivity';
 import { describeError } from '../errors';
 import type { ChatStore } from './chat.svelte';
@@ -20,6 +22,15 @@ export type PromptScore =
   | { status: 'loading' }
   | { status: 'ready'; result: ScoredPrompt }
   | { status: 'error'; message: string };
+
+/** The pinned token's exact distribution, asked of the engine once per token (chat.tokenDistribution). */
+export type ExactDistribution =
+  | { status: 'loading' }
+  | { status: 'ready'; result: TokenDistribution }
+  | { status: 'error'; kind: ErrorKind | null; message: string };
+
+/** Exact distributions kept; older ones are asked for again if pinned again. */
+const DISTRIBUTIONS_KEPT = 200;
 
 /** How long the sampling controls wait for the user to stop typing before saving. */
 export const SAMPLING_SAVE_DELAY_MS = 400;
@@ -43,6 +54,8 @@ export class ExplorerState {
   branching = $state<{ messageId: string; index: number; tokenId: number } | null>(null);
   /** Prompt views by user message id. */
   readonly prompts = new SvelteMap<string, PromptScore>();
+  /** Exact distributions by `messageId:index` (an answer's tokens never change once it is finished). */
+  readonly distributions = new SvelteMap<string, ExactDistribution>();
   /** Sampling as edited here, by conversation id (the server's answer replaces it once saved). */
   readonly sampling = new SvelteMap<string, Sampling>();
   /** Whether the last sampling save failed, by conversation id. */
@@ -123,6 +136,33 @@ export class ExplorerState {
       this.prompts.set(messageId, { status: 'ready', result });
     } catch (error) {
       this.prompts.set(messageId, { status: 'error', message: describeError(error) });
+    }
+  }
+
+  distribution(messageId: string, index: number): ExactDistribution | undefined {
+    return this.distributions.get(`${messageId}:${index}`);
+  }
+
+  /**
+   * Asks for a finished answer's exact distribution at a token, once: a failure is kept too (the
+   * panel says why and shows the streamed shares), except 'busy', which is asked again when the
+   * engine is free (the caller's effect runs again then).
+   */
+  async loadDistribution(conversationId: string, messageId: string, index: number): Promise<void> {
+    const key = `${messageId}:${index}`;
+    const known = this.distributions.get(key);
+    if (known !== undefined && !(known.status === 'error' && known.kind === 'busy')) return;
+    this.distributions.set(key, { status: 'loading' });
+    while (this.distributions.size > DISTRIBUTIONS_KEPT) {
+      const oldest = this.distributions.keys().next().value;
+      if (oldest === undefined) break;
+      this.distributions.delete(oldest);
+    }
+    try {
+      const result = await this.client.call('chat.tokenDistribution', { conversationId, messageId, index });
+      this.distributions.set(key, { status: 'ready', result });
+    } catch (error) {
+      this.distributions.set(key, { status: 'error', kind: isGlassboxError(error) ? error.kind : null, message: describeError(error) });
     }
   }
 
