@@ -16,8 +16,8 @@ import { promptFingerprint } from './prompt-fingerprint';
  * generation (the caller passes the same turns; `expectPromptHash` proves it), then the answer's
  * tokens before the position. The KV cache keeps what it shares with that (usually everything, the
  * answer having been the last thing evaluated), so pinning costs one evaluated token and one
- * whole-vocabulary map (tens of milliseconds on a 128k vocabulary: shared/MEASURED.md), paid once
- * per pin instead of on every streamed token.
+ * whole-vocabulary map (~0.1 s on a 128k vocabulary on 2 cores: `decode.pinDistributionMs` in
+ * `glassbox bench`), paid once per pin instead of on every streamed token.
  *
  * The map is asked for with top-k = the vocabulary at temperature 1 (topP 1, minP 0): llama.cpp's
  * softmax over every candidate, so each value is exp(lᵢ) / Σ_all exp(lⱼ).
