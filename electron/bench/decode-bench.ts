@@ -263,9 +263,11 @@ export async function measureApp(setup: Setup, temperature: number, round: numbe
       let lastSave = performance.now();
       const result = await engine.generate(
         { messages: [{ role: 'user', content: PROMPT }], sampling: { ...DEFAULT_SAMPLING, temperature, seed: round + 1, maxTokens }, topAlternatives: TOP_ALTERNATIVES, exactProbabilities },
-        (_index, token) => {
-          kept.push(token);
-          content += token.text;
+        ({ tokens }) => {
+          for (const token of tokens) {
+            kept.push(token);
+            content += token.text;
+          }
           if (performance.now() - lastSave >= SAVE_INTERVAL_MS) {
             store.saveProgress(message.id, content, kept);
             lastSave = performance.now();
