@@ -51,17 +51,19 @@ export function runPrepared(queue: EngineQueue, source: string, prepared: Prepar
   const generation = queue.generate(
     source,
     prepared.request,
-    (_index, token) => {
-      // Tokens already on their way when we stopped are not part of the answer.
-      if (matchedStop || aborted) return;
-      received++;
-      // A reasoning model's thought and its markers are not the answer (they count as completion tokens).
-      if (token.segment !== undefined) return;
-      const pushed = detector.push({ text: token.text, payload: token });
-      release(pushed.release);
-      if (pushed.stopped) {
-        matchedStop = true;
-        generation.stop();
+    ({ tokens }) => {
+      for (const token of tokens) {
+        // Tokens already on their way when we stopped (later in this batch, or in later ones) are not part of the answer.
+        if (matchedStop || aborted) return;
+        received++;
+        // A reasoning model's thought and its markers are not the answer (they count as completion tokens).
+        if (token.segment !== undefined) continue;
+        const pushed = detector.push({ text: token.text, payload: token });
+        release(pushed.release);
+        if (pushed.stopped) {
+          matchedStop = true;
+          generation.stop();
+        }
       }
     },
     beforeStart ? { beforeStart } : {},

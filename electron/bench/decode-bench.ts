@@ -280,9 +280,11 @@ export async function measureApp(setup: Setup, temperature: number, round: numbe
       let lastSave = performance.now();
       const result = await engine.generate(
         { messages: [{ role: 'user', content: PROMPT }], sampling: { ...DEFAULT_SAMPLING, temperature, seed: round + 1, maxTokens }, topAlternatives: TOP_ALTERNATIVES, exactProbabilities },
-        (_index, token) => {
-          kept.push(token);
-          content += token.text;
+        ({ tokens }) => {
+          for (const token of tokens) {
+            kept.push(token);
+            content += token.text;
+          }
           if (performance.now() - lastSave >= SAVE_INTERVAL_MS) {
             store.saveProgress(message.id, content, kept);
             lastSave = performance.now();
@@ -357,7 +359,7 @@ async function measureStopAndPin(setup: Setup, runs: number, stopAfterMs: number
     if (engine.distribution === undefined) return { stop, read, pin };
     for (let run = 0; run < runs; run++) {
       const tokens: number[] = [];
-      const answer = await engine.generate({ messages: short, sampling, topAlternatives: TOP_ALTERNATIVES }, (_index, token) => tokens.push(token.id)).result;
+      const answer = await engine.generate({ messages: short, sampling, topAlternatives: TOP_ALTERNATIVES }, (batch) => void tokens.push(...batch.tokens.map((t) => t.id))).result;
       const last = tokens.at(-1);
       if (last === undefined) continue;
       const started = performance.now();

@@ -3,8 +3,7 @@ import { basename } from 'node:path';
 import type { ChatTurn, Embeddings, GenerateRequest, GenerateResult, LoadOptions, ScoredPrompt, TokenPiece } from '../contract/engine-protocol';
 import { GlassboxError } from '../contract/errors';
 import type { ModelFacts } from '../contract/model';
-import type { GeneratedToken } from '../contract/token';
-import type { Engine, Generation } from '../engine/engine';
+import type { Engine, Generation, OnTokens } from '../engine/engine';
 
 const WORDS = ' the a little girl named Lily was very happy to play in the park with her dog and it was sunny'.split(' ');
 
@@ -45,7 +44,7 @@ export class ScriptedEngine implements Engine {
     this.facts = null;
   }
 
-  generate(request: GenerateRequest, onToken: (index: number, token: GeneratedToken) => void): Generation {
+  generate(request: GenerateRequest, onTokens: OnTokens): Generation {
     let stopped = false;
     const started = performance.now();
     const total = request.sampling.maxTokens;
@@ -77,7 +76,7 @@ export class ScriptedEngine implements Engine {
           { id: index + 2, text: '.', p: (1 - p) / 4 },
         ];
         text += word;
-        onToken(index, { id: index, text: word, p, top });
+        onTokens({ first: index, tokens: [{ id: index, text: word, p, top }] });
         index += 1;
       }, 1000 / this.tokensPerSecond);
     });

@@ -41,7 +41,7 @@ export async function runGenerate(argv: string[]): Promise<number> {
     if (!json) process.stderr.write(`${facts.fileName}: ${facts.architecture}, ${facts.threads} thread(s), ${facts.gpu}\n`);
     const generation = engine.generate(
       { messages: [{ role: 'user', content: values.prompt }], sampling, topAlternatives: Math.min(sampling.topK, 10) },
-      (_index, token) => out(json ? `${JSON.stringify(tokenLine(token))}\n` : token.text),
+      ({ tokens }) => out(tokens.map((token) => (json ? `${JSON.stringify(tokenLine(token))}\n` : token.text)).join('')),
     );
     const stopOnSignal = (): void => generation.stop();
     process.once('SIGINT', stopOnSignal);

@@ -3,7 +3,7 @@ import { wireErrorSchema } from './errors';
 import { scoredPromptSchema, tokenPieceSchema } from './engine-protocol';
 import { modelDescriptionSchema } from './model-description';
 import { modelFactsSchema, modelStateSchema, samplingSchema } from './model';
-import { generatedTokenSchema } from './token';
+import { generatedTokenSchema, tokenBatchTokensSchema } from './token';
 import { tokenDistributionSchema } from './token-distribution';
 import { APP_COMMANDS, type CallName } from './names';
 import { MESSAGE_MAX_CHARS } from './message-limit';
@@ -297,11 +297,15 @@ export const calls = {
 
 /** Events pushed to every connected client. Deltas only: a token event never carries the whole chat. */
 export const events = {
-  'chat.token': z.object({
+  /**
+   * Consecutive tokens of the answer being written, one event per batch the engine sent
+   * (contract/token-batch.ts): `tokens[i]` is the answer's token `first + i`.
+   */
+  'chat.tokens': z.object({
     conversationId: z.string(),
     messageId: z.string(),
-    index: z.number().int(),
-    token: generatedTokenSchema,
+    first: z.number().int().min(0),
+    tokens: tokenBatchTokensSchema,
   }),
   'chat.end': z.object({
     conversationId: z.string(),

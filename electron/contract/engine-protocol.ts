@@ -1,7 +1,7 @@
 import { z } from 'zod';
 import { wireErrorSchema } from './errors';
 import { modelFactsSchema, samplingSchema } from './model';
-import { generatedTokenSchema, probabilityMeaningSchema } from './token';
+import { probabilityMeaningSchema, tokenBatchTokensSchema } from './token';
 import { finishReasonSchema, messageRoleSchema } from './conversation';
 import { tokenDistributionSchema } from './token-distribution';
 
@@ -190,9 +190,11 @@ export const engineToHostSchema = z.discriminatedUnion('type', [
   z.object({ type: z.literal('load-progress'), id: z.number().int(), progress: z.number() }),
   z.object({ type: z.literal('loaded'), id: z.number().int(), facts: modelFactsSchema }),
   z.object({ type: z.literal('unloaded'), id: z.number().int() }),
-  z.object({ type: z.literal('token'), id: z.number().int(), index: z.number().int(), token: generatedTokenSchema }),
-  /** Several consecutive tokens in one message (the engine batches tokens that come faster than ~60 a second). */
-  z.object({ type: z.literal('tokens'), id: z.number().int(), first: z.number().int(), tokens: z.array(generatedTokenSchema) }),
+  /**
+   * Consecutive streamed tokens (engine/token-batcher.ts: tokens that come faster than ~60 a second
+   * share a message). The host passes the batch on whole, validated here once.
+   */
+  z.object({ type: z.literal('tokens'), id: z.number().int(), first: z.number().int().min(0), tokens: tokenBatchTokensSchema }),
   z.object({ type: z.literal('generated'), id: z.number().int(), result: generateResultSchema }),
   z.object({ type: z.literal('tokenized'), id: z.number().int(), tokens: z.array(tokenPieceSchema) }),
   z.object({ type: z.literal('scored'), id: z.number().int(), result: scoredPromptSchema }),

@@ -1,5 +1,6 @@
 import { z } from 'zod';
 import { PROBABILITY_MEANING_KINDS } from './probability-meaning';
+import { MAX_BATCH_TOKENS } from './token-batch';
 
 /** What a token's probability means: see contract/probability-meaning.ts (zod-free, for the renderer). */
 export const probabilityMeaningSchema = z.enum(PROBABILITY_MEANING_KINDS);
@@ -43,3 +44,6 @@ export const generatedTokenSchema = z.object({
   pool: samplingPoolSchema.optional(),
 });
 export type GeneratedToken = z.infer<typeof generatedTokenSchema>;
+
+/** The tokens of one batch (contract/token-batch.ts): never empty, at most MAX_BATCH_TOKENS. */
+export const tokenBatchTokensSchema = z.array(generatedTokenSchema).min(1).max(MAX_BATCH_TOKENS);

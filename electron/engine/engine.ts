@@ -1,7 +1,13 @@
 import type { ChatTurn, DistributionRequest, Embeddings, GenerateRequest, GenerateResult, LoadOptions, ScoredPrompt, TokenPiece } from '../contract/engine-protocol';
 import type { TokenDistribution } from '../contract/token-distribution';
 import type { ModelFacts } from '../contract/model';
-import type { GeneratedToken } from '../contract/token';
+import type { TokenBatch } from '../contract/token-batch';
+
+/**
+ * Hears an answer's tokens a batch at a time, as the engine produced them (the worker's batch, one
+ * read of a remote stream): batches come in order, each starting where the last one ended.
+ */
+export type OnTokens = (batch: TokenBatch) => void;
 
 export interface Generation {
   /** Resolves when the answer ends (complete or stopped); rejects with a GlassboxError (engine-crashed, ...). */
@@ -17,7 +23,7 @@ export interface Generation {
 export interface Engine {
   load(path: string, options: LoadOptions, onProgress?: (progress: number) => void): Promise<ModelFacts>;
   unload(): Promise<void>;
-  generate(request: GenerateRequest, onToken: (index: number, token: GeneratedToken) => void): Generation;
+  generate(request: GenerateRequest, onTokens: OnTokens): Generation;
   /** The loaded model's tokens for a text, exactly as llama.cpp splits it (BOS and specials marked). */
   tokenize(text: string): Promise<TokenPiece[]>;
   /** The probability of each token of the last message, given everything before it. */

@@ -14,14 +14,13 @@ import {
 import { GlassboxError } from '../contract/errors';
 import type { ModelFacts } from '../contract/model';
 import type { TokenDistribution } from '../contract/token-distribution';
-import type { GeneratedToken } from '../contract/token';
-import type { Engine, Generation } from './engine';
+import type { Engine, Generation, OnTokens } from './engine';
 import type { EngineLauncher, EngineProcessHandle } from './launcher';
 
 type Pending =
   | { kind: 'load'; resolve: (facts: ModelFacts) => void; reject: (error: GlassboxError) => void; onProgress?: (progress: number) => void }
   | { kind: 'unload'; resolve: () => void; reject: (error: GlassboxError) => void }
-  | { kind: 'generate'; resolve: (result: GenerateResult) => void; reject: (error: GlassboxError) => void; onToken: (index: number, token: GeneratedToken) => void }
+  | { kind: 'generate'; resolve: (result: GenerateResult) => void; reject: (error: GlassboxError) => void; onTokens: OnTokens }
   | { kind: 'tokenize'; resolve: (tokens: TokenPiece[]) => void; reject: (error: GlassboxError) => void }
   | { kind: 'score'; resolve: (result: ScoredPrompt) => void; reject: (error: GlassboxError) => void }
   | { kind: 'embed'; resolve: (result: Embeddings) => void; reject: (error: GlassboxError) => void }
@@ -77,7 +76,7 @@ export class EngineHost implements Engine {
     await this.request<void>((id) => ({ type: 'unload', id }), (resolve, reject) => ({ kind: 'unload', resolve, reject }));
   }
 
-  generate(request: GenerateRequest, onToken: (index: number, token: GeneratedToken) => void): Generation {
+  generate(request: GenerateRequest, onTokens: OnTokens): Generation {
     let id: number | null = null;
     let stopRequested = false;
     const result = (async () => {
@@ -87,7 +86,7 @@ export class EngineHost implements Engine {
           id = newId;
           return { type: 'generate', id: newId, request };
         },
-        (resolve, reject) => ({ kind: 'generate', resolve, reject, onToken }),
+        (resolve, reject) => ({ kind: 'generate', resolve, reject, onTokens }),
         // A stop() that came while the engine was starting is delivered right after the request.
         () => (stopRequested && id !== null ? this.send({ type: 'stop', target: id }) : undefined),
       );
@@ -223,11 +222,9 @@ export class EngineHost implements Engine {
       case 'load-progress':
         if (call.kind === 'load') call.onProgress?.(message.progress);
         return;
-      case 'token':
-        if (call.kind === 'generate') call.onToken(message.index, message.token);
-        return;
       case 'tokens':
-        if (call.kind === 'generate') for (const [i, token] of message.tokens.entries()) call.onToken(message.first + i, token);
+        // Passed on whole: the batch was validated once above, and every later hop keeps it as one.
+        if (call.kind === 'generate') call.onTokens({ first: message.first, tokens: message.tokens });
         return;
       case 'error':
         this.pending.delete(message.id);

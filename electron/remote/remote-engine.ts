@@ -3,7 +3,7 @@ import type { GenerateRequest, GenerateResult, LoadOptions, ScoredPrompt, TokenP
 import { GlassboxError } from '../contract/errors';
 import type { ModelFacts } from '../contract/model';
 import type { GeneratedToken } from '../contract/token';
-import type { Engine, Generation } from '../engine/engine';
+import type { Engine, Generation, OnTokens } from '../engine/engine';
 import { hostOf, isAbort, MAX_RETRY_WAIT_MS, readText, sendOk, type HttpTarget } from './http';
 import { readChunk, record, type ChunkReader, type StreamState } from './openai-chunks';
 import { listRemoteModels } from './remote-models';
@@ -98,10 +98,10 @@ export class RemoteEngine implements Engine {
 
   async unload(): Promise<void> {}
 
-  generate(request: GenerateRequest, onToken: (index: number, token: GeneratedToken) => void): Generation {
+  generate(request: GenerateRequest, onTokens: OnTokens): Generation {
     const controller = new AbortController();
     this.running.add(controller);
-    const result = this.run(request, onToken, controller.signal).finally(() => this.running.delete(controller));
+    const result = this.run(request, onTokens, controller.signal).finally(() => this.running.delete(controller));
     return { result, stop: () => controller.abort() };
   }
 
@@ -132,7 +132,7 @@ export class RemoteEngine implements Engine {
     );
   }
 
-  private async run(request: GenerateRequest, onToken: (index: number, token: GeneratedToken) => void, signal: AbortSignal): Promise<GenerateResult> {
+  private async run(request: GenerateRequest, onTokens: OnTokens, signal: AbortSignal): Promise<GenerateResult> {
     const started = performance.now();
     const prefixCount = request.prefixTokens?.length ?? 0;
     const branching = prefixCount > 0;
@@ -149,13 +149,22 @@ export class RemoteEngine implements Engine {
       promptTokens: null,
       completionTokens: null,
     };
+    // The tokens of one network read (however many stream events it held) go on as one batch.
+    let held: GeneratedToken[] = [];
     const emit = (token: GeneratedToken): void => {
       const now = performance.now();
       state.firstAt ??= now;
       state.lastAt = now;
       state.text += token.text;
       state.count++;
-      onToken(state.index++, token);
+      state.index++;
+      held.push(token);
+    };
+    const flush = (): void => {
+      if (held.length === 0) return;
+      const batch = { first: state.index - held.length, tokens: held };
+      held = [];
+      onTokens(batch);
     };
     const { sampling } = request;
     const common = {
@@ -190,7 +199,7 @@ export class RemoteEngine implements Engine {
       }
       const type = String(reply.headers['content-type'] ?? '');
       if (type.includes('text/event-stream')) {
-        await this.readStream(reply.body, state, { host: hostOf(this.config.baseUrl), top, legacy: branching, emit }, signal);
+        await this.readStream(reply.body, state, { host: hostOf(this.config.baseUrl), top, legacy: branching, emit }, flush, signal);
       } else {
         // A server that ignored stream: true answers in one piece.
         const text = await readText(reply.body);
@@ -207,6 +216,9 @@ export class RemoteEngine implements Engine {
       if (!signal.aborted && !isAbort(error)) throw error;
       // The user stopped: what arrived is the answer.
       return this.result(state, started, 'stopped', 'cancelled', prefixText);
+    } finally {
+      // What the last read (or a one-piece answer) held, before the result or the error.
+      flush();
     }
     if (signal.aborted) return this.result(state, started, 'stopped', 'cancelled', prefixText);
     if (!state.done && state.finish === null) {
@@ -279,23 +291,27 @@ export class RemoteEngine implements Engine {
   }
 
   /** The answer's server-sent events: one JSON chunk each, ending with `data: [DONE]`. */
-  private async readStream(body: IncomingMessage, state: StreamState, reader: ChunkReader, signal: AbortSignal): Promise<void> {
+  private async readStream(body: IncomingMessage, state: StreamState, reader: ChunkReader, afterRead: () => void, signal: AbortSignal): Promise<void> {
     body.setEncoding('utf8');
     try {
-      await readServerSentEvents(body, (data) => {
-        if (data === '[DONE]') {
-          state.done = true;
-          return 'done';
-        }
-        let parsed: unknown;
-        try {
-          parsed = JSON.parse(data) as unknown;
-        } catch {
-          throw new GlassboxError('remote-failed', `${reader.host} sent a stream event that is not JSON.`);
-        }
-        readChunk(parsed, state, reader);
-        return 'more';
-      });
+      await readServerSentEvents(
+        body,
+        (data) => {
+          if (data === '[DONE]') {
+            state.done = true;
+            return 'done';
+          }
+          let parsed: unknown;
+          try {
+            parsed = JSON.parse(data) as unknown;
+          } catch {
+            throw new GlassboxError('remote-failed', `${reader.host} sent a stream event that is not JSON.`);
+          }
+          readChunk(parsed, state, reader);
+          return 'more';
+        },
+        afterRead,
+      );
     } catch (error) {
       if (signal.aborted || error instanceof GlassboxError) throw error;
       // The socket closed or reset mid-stream: treated as a cut by the caller (state.done stays false).

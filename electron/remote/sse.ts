@@ -6,11 +6,18 @@ export type EventVerdict = 'more' | 'done';
 /**
  * Reads a server-sent event stream (parsed by eventsource-parser, which follows the WHATWG rules
  * for fields, line endings and multi-line data) and hands each event's data to `onData` in order,
- * until it says 'done' or the stream ends. A last event without its closing blank line is still
- * delivered: some servers end the stream right after it. Errors from `onData` propagate; errors
- * of the stream itself (reset, closed socket) propagate too, for the caller to classify.
+ * until it says 'done' or the stream ends. `afterRead` runs once the events of each chunk read from
+ * the body have been handled, except the chunk that ends the stream (the caller sees the return):
+ * the remote engine hands on one read's tokens as one batch. A last event without its closing blank
+ * line is still delivered: some servers end the stream right after it. Errors from `onData`
+ * propagate; errors of the stream itself (reset, closed socket) propagate too, for the caller to
+ * classify.
  */
-export async function readServerSentEvents(body: AsyncIterable<string | Buffer>, onData: (data: string) => EventVerdict): Promise<EventVerdict> {
+export async function readServerSentEvents(
+  body: AsyncIterable<string | Buffer>,
+  onData: (data: string) => EventVerdict,
+  afterRead: () => void = () => {},
+): Promise<EventVerdict> {
   const pending: EventSourceMessage[] = [];
   const parser = createParser({ onEvent: (event) => pending.push(event) });
   const decoder = new TextDecoder();
@@ -26,6 +33,7 @@ export async function readServerSentEvents(body: AsyncIterable<string | Buffer>,
   for await (const chunk of body) {
     parser.feed(typeof chunk === 'string' ? chunk : decoder.decode(chunk, { stream: true }));
     if (drain() === 'done') return 'done';
+    afterRead();
   }
   // A blank line ends the last event if the server did not (the parser's reset({consume}) ends
   // only the line, which does not dispatch it).

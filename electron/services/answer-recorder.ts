@@ -3,6 +3,7 @@ import type { GenerationStats, MessageStatus } from '../contract/conversation';
 import { toWireError, type WireError } from '../contract/errors';
 import type { EventHub } from '../contract/rpc';
 import type { GeneratedToken } from '../contract/token';
+import { splitBatch, type TokenBatch } from '../contract/token-batch';
 import type { Store } from '../store/store';
 
 /**
@@ -19,9 +20,9 @@ export interface AnswerIds {
 /**
  * One answer as it is written: its tokens so far (a branch's kept prefix first), the answer's and a
  * reasoning model's thought's text rebuilt from exactly those tokens (so text and probabilities never
- * disagree), each token sent to clients as a delta, progress saved every SAVE_INTERVAL_MS, and the
- * final save with its chat.end event. The chat service decides when an answer starts and ends; this
- * only records it.
+ * disagree), each batch the engine sent passed to clients as one delta (a 'chat.tokens' event),
+ * progress saved every SAVE_INTERVAL_MS, and the final save with its chat.end event. The chat
+ * service decides when an answer starts and ends; this only records it.
  */
 export class AnswerRecorder {
   private readonly tokens: GeneratedToken[];
@@ -61,13 +62,16 @@ export class AnswerRecorder {
   }
 
   /**
-   * Records one streamed token and sends it on. False when the answer can no longer be saved (its
+   * Records one streamed batch and sends it on as one event (split only past MAX_BATCH_TOKENS, which
+   * the engine's own batches never reach). False when the answer can no longer be saved (its
    * conversation was deleted meanwhile): the caller stops the generation, nothing crashes.
    */
-  push(index: number, token: GeneratedToken): boolean {
-    this.tokens.push(token);
-    this.parts.push(token);
-    this.hub.emit('chat.token', { ...this.ids, index, token });
+  push(batch: TokenBatch): boolean {
+    for (const token of batch.tokens) {
+      this.tokens.push(token);
+      this.parts.push(token);
+    }
+    for (const part of splitBatch(batch)) this.hub.emit('chat.tokens', { ...this.ids, first: part.first, tokens: part.tokens });
     if (this.now() - this.lastSave < SAVE_INTERVAL_MS) return true;
     try {
       this.saveNow();

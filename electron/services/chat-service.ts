@@ -368,9 +368,9 @@ export class ChatService {
         topAlternatives: TOP_ALTERNATIVES,
         ...(prefix.length > 0 ? { prefixTokens: prefix.map((t) => t.id), prefixText: prefix.map((t) => t.text).join('') } : {}),
       },
-      (index, token) => {
+      (batch) => {
         // The message is gone (its conversation was deleted): stop writing it.
-        if (!recorder.push(index, token)) generation.stop();
+        if (!recorder.push(batch)) generation.stop();
       },
     );
     answer.generation = generation;

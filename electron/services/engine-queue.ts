@@ -1,8 +1,7 @@
 import type { ChatTurn, GenerateRequest, GenerateResult, LoadOptions, ScoredPrompt, TokenPiece } from '../contract/engine-protocol';
 import { GlassboxError } from '../contract/errors';
 import type { ModelFacts } from '../contract/model';
-import type { GeneratedToken } from '../contract/token';
-import type { Engine, Generation } from '../engine/engine';
+import type { Engine, Generation, OnTokens } from '../engine/engine';
 
 /** The app's own chat (ChatService); API clients use `api:<client>`. */
 export const APP_SOURCE = 'app';
@@ -54,7 +53,7 @@ interface Job {
   source: string;
   request: GenerateRequest;
   beforeStart: (() => void) | null;
-  onToken: (index: number, token: GeneratedToken) => void;
+  onTokens: OnTokens;
   enqueuedAt: number;
   startedAt: number | null;
   stoppedAt: number | null;
@@ -116,7 +115,7 @@ export class EngineQueue {
   }
 
   /** Queues a generation for `source`. Throws 'busy' synchronously when a bounded source finds the queue full. */
-  generate(source: string, request: GenerateRequest, onToken: (index: number, token: GeneratedToken) => void, options: GenerateOptions = {}): Generation {
+  generate(source: string, request: GenerateRequest, onTokens: OnTokens, options: GenerateOptions = {}): Generation {
     if (!this.unbounded.has(source) && this.boundedWaiting() >= this.maxWaiting) {
       throw new GlassboxError('busy', `The model is busy: ${this.maxWaiting} requests are already waiting. Try again shortly.`);
     }
@@ -126,7 +125,7 @@ export class EngineQueue {
       resolve = res;
       reject = rej;
     });
-    const job: Job = { source, request, beforeStart: options.beforeStart ?? null, onToken, enqueuedAt: this.now(), startedAt: null, stoppedAt: null, inner: null, resolve, reject };
+    const job: Job = { source, request, beforeStart: options.beforeStart ?? null, onTokens, enqueuedAt: this.now(), startedAt: null, stoppedAt: null, inner: null, resolve, reject };
     let jobs = this.waiting.get(source);
     if (!jobs) {
       jobs = [];
@@ -143,7 +142,7 @@ export class EngineQueue {
     return {
       load: (path: string, options: LoadOptions, onProgress?: (progress: number) => void): Promise<ModelFacts> => engine.load(path, options, onProgress),
       unload: () => engine.unload(),
-      generate: (request, onToken) => this.generate(source, request, onToken),
+      generate: (request, onTokens) => this.generate(source, request, onTokens),
       tokenize: (text: string): Promise<TokenPiece[]> => engine.tokenize(text),
       score: (messages: ChatTurn[], topAlternatives: number): Promise<ScoredPrompt> => engine.score(messages, topAlternatives),
       ...(engine.embed ? { embed: engine.embed.bind(engine) } : {}),
@@ -245,7 +244,7 @@ export class EngineQueue {
     let inner: Generation;
     try {
       job.beforeStart?.();
-      inner = this.engine.generate(job.request, job.onToken);
+      inner = this.engine.generate(job.request, job.onTokens);
     } catch (error) {
       this.settle(job, null, error);
       return;

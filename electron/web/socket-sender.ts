@@ -1,16 +1,19 @@
+import type { EventPayload } from '../contract/api';
 import type { WireFromServer } from '../contract/rpc';
 import type { GeneratedToken } from '../contract/token';
+import { splitBatch } from '../contract/token-batch';
 
 /**
  * What web mode sends one browser tab, with back-pressure: a stalled or slow tab must not grow the
  * server's memory without bound (ws buffers whatever is sent to a socket that is not read).
  *
  * While the socket's unsent bytes are under HIGH_WATER, everything goes at once. Above it the
- * sender holds back: streamed tokens are not kept at all, only, per answer, the first index the tab
- * missed; progress events are coalesced (only the latest of each kind and subject is kept); other
- * events and call results, which a tab waits for, are queued. Once the socket has drained below LOW_WATER, the missed tokens are
- * sent again from the answer itself (`TokenReplay`: the chat service's tokens so far, or the saved
- * message), then the held events and results, in order. What is held is bounded by the answers
+ * sender holds back: streamed token batches ('chat.tokens') are not kept at all, only, per answer,
+ * the first index the tab missed; progress events are coalesced (only the latest of each kind and
+ * subject is kept); other events and call results, which a tab waits for, are queued. Once the
+ * socket has drained below LOW_WATER, the missed tokens are sent again from the answer itself
+ * (`TokenReplay`: the chat service's tokens so far, or the saved message) as one 'chat.tokens'
+ * batch per answer (split at MAX_BATCH_TOKENS), then the held events and results, in order. What is held is bounded by the answers
  * being written and the calls the tab made, never by the tokens streamed; a tab that still holds
  * back more than MAX_HELD_BYTES of results is disconnected (it reconnects and reloads).
  */
@@ -91,10 +94,10 @@ export class SocketSender {
   }
 
   private hold(message: WireFromServer): void {
-    if (message.type === 'event' && message.name === 'chat.token' && this.replay !== null) {
-      const { conversationId, messageId, index } = message.payload as { conversationId: string; messageId: string; index: number };
+    if (message.type === 'event' && message.name === 'chat.tokens' && this.replay !== null) {
+      const { conversationId, messageId, first } = message.payload as EventPayload<'chat.tokens'>;
       const seen = this.missed.get(messageId);
-      if (seen === undefined || index < seen.from) this.missed.set(messageId, { conversationId, from: index });
+      if (seen === undefined || first < seen.from) this.missed.set(messageId, { conversationId, from: first });
       return;
     }
     const key = message.type === 'event' && COALESCED.has(message.name) ? `event:${message.name}:${subjectOf(message.payload)}` : `queued:${this.queued++}`;
@@ -121,7 +124,10 @@ export class SocketSender {
     this.missed.clear();
     for (const [messageId, { conversationId, from }] of missed) {
       const tokens = this.replay?.(messageId, from) ?? [];
-      tokens.forEach((token, i) => this.ws.send(JSON.stringify({ type: 'event', name: 'chat.token', payload: { conversationId, messageId, index: from + i, token } })));
+      for (const batch of splitBatch({ first: from, tokens })) {
+        const payload: EventPayload<'chat.tokens'> = { conversationId, messageId, first: batch.first, tokens: batch.tokens };
+        this.ws.send(JSON.stringify({ type: 'event', name: 'chat.tokens', payload }));
+      }
     }
     const held = [...this.held.values()];
     this.held.clear();

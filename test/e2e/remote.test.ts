@@ -46,9 +46,9 @@ function watch(page: Page): Seen {
     socket.on('framereceived', ({ payload }) => {
       const frame = JSON.parse(payload.toString()) as { type?: string; name?: string; payload?: unknown };
       if (frame.type !== 'event') return;
-      if (frame.name === 'chat.token') {
-        const e = frame.payload as { messageId: string; token: { p: number } };
-        seen.tokens.push({ messageId: e.messageId, p: e.token.p });
+      if (frame.name === 'chat.tokens') {
+        const e = frame.payload as { messageId: string; tokens: { p: number }[] };
+        for (const token of e.tokens) seen.tokens.push({ messageId: e.messageId, p: token.p });
       }
       if (frame.name === 'chat.end') seen.ended.push(frame.payload as { messageId: string; status: string });
     });

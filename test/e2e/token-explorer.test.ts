@@ -55,10 +55,10 @@ function watch(page: Page): Streamed {
       const key = frame.type === 'result' && frame.id !== undefined ? asked.get(frame.id) : undefined;
       if (key !== undefined && frame.ok === true) seen.exact.set(key, frame.value as TokenDistribution);
       if (frame.type !== 'event') return;
-      if (frame.name === 'chat.token') {
-        const event = frame.payload as { messageId: string; index: number; token: GeneratedToken };
+      if (frame.name === 'chat.tokens') {
+        const event = frame.payload as { messageId: string; first: number; tokens: GeneratedToken[] };
         const list = seen.tokens.get(event.messageId) ?? [];
-        list[event.index] = event.token;
+        event.tokens.forEach((token, i) => (list[event.first + i] = token));
         seen.tokens.set(event.messageId, list);
       }
       if (frame.name === 'chat.end') seen.ended.add((frame.payload as { messageId: string }).messageId);

@@ -9,6 +9,7 @@ import { createServices, type Services } from '../../../electron/services/servic
 import { startApiServer, type ApiServer } from '../../../electron/api-server/server';
 import type { EventPayload } from '../../../electron/contract/api';
 import type { Sampling } from '../../../electron/contract/model';
+import type { GeneratedToken } from '../../../electron/contract/token';
 import { createInMemoryClient, type PortClient } from '../../../electron/contract/rpc';
 import { EngineHost } from '../../../electron/engine/host';
 import { createNodeLauncher } from '../../../electron/engine/node-launcher';
@@ -46,11 +47,11 @@ afterAll(async () => {
 });
 
 /** The app's own chat through its real client: sends a prompt, resolves with the end event. */
-async function appChat(text: string, sampling: Partial<Sampling>): Promise<{ end: EventPayload<'chat.end'>; tokens: EventPayload<'chat.token'>[] }> {
+async function appChat(text: string, sampling: Partial<Sampling>): Promise<{ end: EventPayload<'chat.end'>; tokens: GeneratedToken[] }> {
   const conversation = await app.call('conversations.create', {});
-  const tokens: EventPayload<'chat.token'>[] = [];
-  const offToken = app.on('chat.token', (e) => {
-    if (e.conversationId === conversation.id) tokens.push(e);
+  const tokens: GeneratedToken[] = [];
+  const offToken = app.on('chat.tokens', (e) => {
+    if (e.conversationId === conversation.id) tokens.push(...e.tokens);
   });
   const ended = new Promise<EventPayload<'chat.end'>>((resolve) => {
     const off = app.on('chat.end', (e) => {
@@ -162,12 +163,12 @@ describe('the OpenAI-compatible API, with the official client', () => {
     // The same request through the app's ChatService (its own probabilities, as the UI shows them).
     const { end, tokens } = await appChat('The little dog', sampling);
     expect(end.status).toBe('complete');
-    expect(content.map((c) => c.token)).toEqual(tokens.map((t) => t.token.text));
+    expect(content.map((c) => c.token)).toEqual(tokens.map((t) => t.text));
     expect(completion.choices[0]?.message.content).toBe(end.content);
     expect(content.length).toBe(10);
     let smallestMass = 1;
     for (const [i, entry] of content.entries()) {
-      const token = tokens[i]?.token;
+      const token = tokens[i];
       expect(token).toBeDefined();
       if (!token) continue;
       // The app streams shares of the top K; the API's exact values are the same numbers scaled by

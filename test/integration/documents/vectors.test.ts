@@ -115,9 +115,9 @@ function recording(inner: EngineHost): { engine: Engine; requests: GenerateReque
   const engine: Engine = {
     load: (path, options, onProgress) => inner.load(path, options, onProgress),
     unload: () => inner.unload(),
-    generate: (request, onToken) => {
+    generate: (request, onTokens) => {
       requests.push(request);
-      return inner.generate(request, onToken);
+      return inner.generate(request, onTokens);
     },
     tokenize: (text) => inner.tokenize(text),
     score: (messages, top) => inner.score(messages, top),

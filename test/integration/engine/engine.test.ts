@@ -22,12 +22,12 @@ async function collect(engine: EngineHost, req: GenerateRequest): Promise<{ toke
   return collectFrom(engine, req, 0);
 }
 
-/** Streamed indexes start at `first` (the number of prefix tokens of a branch). */
+/** Streamed indexes start at `first` (the number of prefix tokens of a branch); each batch starts where the last ended. */
 async function collectFrom(engine: EngineHost, req: GenerateRequest, first: number): Promise<{ tokens: GeneratedToken[]; result: GenerateResult }> {
   const tokens: GeneratedToken[] = [];
-  const result = await engine.generate(req, (index, token) => {
-    expect(index).toBe(first + tokens.length);
-    tokens.push(token);
+  const result = await engine.generate(req, (batch) => {
+    expect(batch.first).toBe(first + tokens.length);
+    tokens.push(...batch.tokens);
   }).result;
   return { tokens, result };
 }
@@ -197,8 +197,10 @@ describe('engine host with the stories260K model', () => {
 
   it('stops mid-stream when asked', async () => {
     let count = 0;
-    const generation = engine.generate(request({ temperature: 0.8, maxTokens: 1000 }), () => {
-      if (++count === 3) generation.stop();
+    const generation = engine.generate(request({ temperature: 0.8, maxTokens: 1000 }), (batch) => {
+      const before = count;
+      count += batch.tokens.length;
+      if (before < 3 && count >= 3) generation.stop();
     });
     const result = await generation.result;
     expect(result.status).toBe('stopped');
@@ -222,8 +224,10 @@ describe('engine host with the stories260K model', () => {
     const oldPid = engine.pid;
     expect(oldPid).not.toBeNull();
     let count = 0;
-    const generation = engine.generate(request({ temperature: 0.8, maxTokens: 1000 }), () => {
-      if (++count === 3) process.kill(oldPid!, 'SIGKILL');
+    const generation = engine.generate(request({ temperature: 0.8, maxTokens: 1000 }), (batch) => {
+      const before = count;
+      count += batch.tokens.length;
+      if (before < 3 && count >= 3) process.kill(oldPid!, 'SIGKILL');
     });
     const error = await errorOf(generation.result);
     expect(error.kind).toBe('engine-crashed');

@@ -77,7 +77,7 @@ export function chatSuite(name: string, script: ChatScript): void {
       const other = await send(client, await conversation(script.otherSystem), question);
       console.log(`--- ${name}, two system prompts ---\nuser: ${question}\n[${script.system}] ${first.end.content}\n[${script.otherSystem}] ${other.end.content}`);
       expect(again.end.content).toBe(first.end.content);
-      expect(again.tokens.map((t) => t.token.id)).toEqual(first.tokens.map((t) => t.token.id));
+      expect(again.tokens.map((t) => t.id)).toEqual(first.tokens.map((t) => t.id));
       expect(other.end.content).not.toBe(first.end.content);
     });
   });
@@ -115,7 +115,7 @@ export function chatSuite(name: string, script: ChatScript): void {
       const { client } = session;
       const id = await conversation(script.system);
       const first = await send(client, id, script.turns[0]);
-      const head = first.tokens[0]?.token;
+      const head = first.tokens[0];
       const alternative = head?.top.find((a) => a.id !== head.id && a.text.trim() !== '');
       if (!head || !alternative) throw new Error('the first token has no alternative with text');
       const branch = await answerOf(client, id, () =>

@@ -7,9 +7,9 @@ import type { CallArgs, EventPayload } from '../../../electron/contract/api';
 import { createInMemoryClient, type PortClient } from '../../../electron/contract/rpc';
 import { EngineHost } from '../../../electron/engine/host';
 import { createNodeLauncher } from '../../../electron/engine/node-launcher';
+import type { GeneratedToken } from '../../../electron/contract/token';
 
 export type End = EventPayload<'chat.end'>;
-export type TokenEvent = EventPayload<'chat.token'>;
 type Client = PortClient & { close(): void };
 
 /** Greedy, and long enough that an answer ends on the model's own end of turn, not on the limit. */
@@ -55,11 +55,11 @@ export function useRealModel(path: () => string): RealModelSession {
   };
 }
 
-/** The answer a call starts (chat.send, chat.edit, chat.regenerate, chat.branchFromToken), with its streamed tokens. */
-export async function answerOf<T>(client: Client, conversationId: string, start: () => Promise<T>): Promise<{ started: T; tokens: TokenEvent[]; end: End }> {
-  const tokens: TokenEvent[] = [];
-  const offToken = client.on('chat.token', (e) => {
-    if (e.conversationId === conversationId) tokens.push(e);
+/** The answer a call starts (chat.send, chat.edit, chat.regenerate, chat.branchFromToken), with its streamed tokens in order. */
+export async function answerOf<T>(client: Client, conversationId: string, start: () => Promise<T>): Promise<{ started: T; tokens: GeneratedToken[]; end: End }> {
+  const tokens: GeneratedToken[] = [];
+  const offToken = client.on('chat.tokens', (e) => {
+    if (e.conversationId === conversationId) tokens.push(...e.tokens);
   });
   let offEnd = (): void => {};
   const ended = new Promise<End>((resolve) => {

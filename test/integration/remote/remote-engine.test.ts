@@ -3,6 +3,7 @@ import { DEFAULT_SAMPLING } from '../../../electron/contract/model';
 import type { GenerateRequest } from '../../../electron/contract/engine-protocol';
 import { isGlassboxError, type ErrorKind } from '../../../electron/contract/errors';
 import type { GeneratedToken } from '../../../electron/contract/token';
+import type { TokenBatch } from '../../../electron/contract/token-batch';
 import { tokenId } from '../../../electron/remote/openai-chunks';
 import { RemoteEngine } from '../../../electron/remote/remote-engine';
 import { listRemoteModels } from '../../../electron/remote/remote-models';
@@ -30,10 +31,15 @@ function engine(mode: string, options: { model?: string; key?: string | null; ba
 
 const REQUEST: GenerateRequest = { messages: [{ role: 'user', content: 'Say hello' }], sampling: { ...DEFAULT_SAMPLING, seed: 1 }, topAlternatives: 10 };
 
+/** Runs a generation, collecting its batches and (flattened, with their indexes) their tokens. */
 async function run(e: RemoteEngine, request: GenerateRequest = REQUEST) {
+  const batches: TokenBatch[] = [];
   const tokens: { index: number; token: GeneratedToken }[] = [];
-  const generation = e.generate(request, (index, token) => tokens.push({ index, token }));
-  return { tokens, result: await generation.result };
+  const generation = e.generate(request, (batch) => {
+    batches.push(batch);
+    batch.tokens.forEach((token, i) => tokens.push({ index: batch.first + i, token }));
+  });
+  return { batches, tokens, result: await generation.result };
 }
 
 async function expectKind(promise: Promise<unknown>, kind: ErrorKind): Promise<string> {
@@ -71,6 +77,31 @@ describe('the remote engine against a misbehaving OpenAI-compatible server', () 
     expect(sent).toMatchObject({ model: 'good-model', stream: true, logprobs: true, top_logprobs: 10, seed: 1 });
   });
 
+  it('hands on what one read of the stream held as one batch, in order and without gaps', async () => {
+    // 'slow' writes one event every 50 ms: each read holds one token, each goes on alone at once.
+    let stop = (): void => {};
+    const seen: TokenBatch[] = [];
+    const generation = engine('slow').generate(REQUEST, (batch) => {
+      seen.push(batch);
+      if (seen.length === 3) stop();
+    });
+    stop = () => generation.stop();
+    await generation.result;
+    expect(seen.map((b) => [b.first, b.tokens.length])).toEqual([
+      [0, 1],
+      [1, 1],
+      [2, 1],
+    ]);
+    // 'ok' writes the whole answer at once (how many reads that takes is the kernel's business).
+    const { batches } = await run(engine('ok'));
+    let next = 0;
+    for (const batch of batches) {
+      expect(batch.first).toBe(next);
+      next += batch.tokens.length;
+    }
+    expect(next).toBe(3);
+  });
+
   it('caps top_logprobs at 20', async () => {
     await run(engine('ok'), { ...REQUEST, topAlternatives: 50 });
     expect(server.requests.at(-1)!.body!.top_logprobs).toBe(20);
@@ -83,15 +114,16 @@ describe('the remote engine against a misbehaving OpenAI-compatible server', () 
     expect(tokens.every(({ token }) => token.p === 1 && token.top.length === 0)).toBe(true);
   });
 
-  it('accepts a whole JSON answer to a stream request', async () => {
-    const { tokens, result } = await run(engine('json'));
+  it('accepts a whole JSON answer to a stream request, as one batch', async () => {
+    const { batches, tokens, result } = await run(engine('json'));
     expect(tokens).toHaveLength(3);
+    expect(batches.map((b) => [b.first, b.tokens.length])).toEqual([[0, 3]]);
     expect(result).toMatchObject({ status: 'complete', text: 'Hello world!', probabilities: 'exact' });
   });
 
   it('reports a stream cut mid-answer after the tokens that arrived', async () => {
     const tokens: GeneratedToken[] = [];
-    const generation = engine('cut').generate(REQUEST, (_i, t) => tokens.push(t));
+    const generation = engine('cut').generate(REQUEST, (batch) => tokens.push(...batch.tokens));
     const message = await expectKind(generation.result, 'remote-stream-cut');
     expect(message).toMatch(/closed in the middle/);
     expect(tokens.map((t) => t.text).join('')).toBe('Hello world');
@@ -100,9 +132,9 @@ describe('the remote engine against a misbehaving OpenAI-compatible server', () 
   it('stops when asked, keeping what arrived', async () => {
     let generationStop = (): void => {};
     const tokens: GeneratedToken[] = [];
-    const generation = engine('slow').generate(REQUEST, (_i, t) => {
-      tokens.push(t);
-      if (tokens.length === 2) generationStop();
+    const generation = engine('slow').generate(REQUEST, (batch) => {
+      tokens.push(...batch.tokens);
+      if (tokens.length >= 2) generationStop();
     });
     generationStop = () => generation.stop();
     const result = await generation.result;

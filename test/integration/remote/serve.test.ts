@@ -11,6 +11,7 @@ import { createServices, type Services } from '../../../electron/services/servic
 import { ScriptedEngine } from '../../../electron/bench/scripted-engine';
 import type { EventPayload } from '../../../electron/contract/api';
 import { DEFAULT_SAMPLING } from '../../../electron/contract/model';
+import type { GeneratedToken } from '../../../electron/contract/token';
 import { createInMemoryClient, type PortClient } from '../../../electron/contract/rpc';
 import { isGlassboxError } from '../../../electron/contract/errors';
 import { RemoteEngine } from '../../../electron/remote/remote-engine';
@@ -65,9 +66,9 @@ afterAll(async () => {
 });
 
 async function chat(conversationId: string, send: () => Promise<unknown>) {
-  const tokens: EventPayload<'chat.token'>[] = [];
-  const offToken = app.on('chat.token', (e) => {
-    if (e.conversationId === conversationId) tokens.push(e);
+  const tokens: GeneratedToken[] = [];
+  const offToken = app.on('chat.tokens', (e) => {
+    if (e.conversationId === conversationId) tokens.push(...e.tokens);
   });
   const ended = new Promise<EventPayload<'chat.end'>>((resolve) => {
     const off = app.on('chat.end', (e) => {
@@ -108,12 +109,12 @@ describe('remote engines through the services', () => {
     const reference: number[] = [];
     await direct.generate(
       { messages: [{ role: 'user', content: 'Once upon a time' }], sampling: { ...DEFAULT_SAMPLING, ...sampling }, topAlternatives: 10 },
-      (_i, t) => reference.push(t.p),
+      (batch) => reference.push(...batch.tokens.map((t) => t.p)),
     ).result;
-    for (const [i, e] of tokens.slice(0, 4).entries()) {
-      expect(e.token.p).toBeGreaterThan(0);
-      expect(e.token.p).toBeCloseTo(reference[i]!, 6);
-      expect(e.token.top[0]!.p).toBeGreaterThanOrEqual(e.token.top.at(-1)!.p);
+    for (const [i, token] of tokens.slice(0, 4).entries()) {
+      expect(token.p).toBeGreaterThan(0);
+      expect(token.p).toBeCloseTo(reference[i]!, 6);
+      expect(token.top[0]!.p).toBeGreaterThanOrEqual(token.top.at(-1)!.p);
     }
     const detail = await app.call('conversations.get', { id });
     const answer = detail.messages.at(-1)!;
@@ -192,7 +193,7 @@ describe('remote engines through the services', () => {
       const tokens: number[] = [];
       const result = await engine.generate(
         { messages: [{ role: 'user', content: 'Once upon a time' }], sampling: { ...DEFAULT_SAMPLING, maxTokens: 8 }, topAlternatives: 5 },
-        (_i, t) => tokens.push(t.p),
+        (batch) => tokens.push(...batch.tokens.map((t) => t.p)),
       ).result;
       expect(result.probabilities).toBe('exact');
       expect(tokens.length).toBeGreaterThan(0);

@@ -4,8 +4,7 @@ import { EngineQueue } from '../../../electron/services/engine-queue';
 import { startApiServer, type ApiServer } from '../../../electron/api-server/server';
 import type { GenerateRequest, GenerateResult } from '../../../electron/contract/engine-protocol';
 import type { ModelFacts } from '../../../electron/contract/model';
-import type { GeneratedToken } from '../../../electron/contract/token';
-import type { Engine, Generation } from '../../../electron/engine/engine';
+import type { Engine, Generation, OnTokens } from '../../../electron/engine/engine';
 
 /**
  * A scripted engine: the prompt lists the tokens to write, separated by '|'. A prompt starting
@@ -14,7 +13,7 @@ import type { Engine, Generation } from '../../../electron/engine/engine';
 function scriptedEngine(): { engine: Engine; release: () => void } {
   let releaseHeld: () => void = () => {};
   const engine = {
-    generate(request: GenerateRequest, onToken: (index: number, token: GeneratedToken) => void): Generation {
+    generate(request: GenerateRequest, onTokens: OnTokens): Generation {
       let stopped = false;
       const prompt = request.messages[0]?.content ?? '';
       const result = (async (): Promise<GenerateResult> => {
@@ -23,7 +22,7 @@ function scriptedEngine(): { engine: Engine; release: () => void } {
         let n = 0;
         for (const text of pieces) {
           if (stopped || n >= request.sampling.maxTokens) break;
-          onToken(n++, { id: n, text, p: 0.5, top: [{ id: n, text, p: 0.5 }, { id: 99, text: 'x', p: 0.25 }] });
+          onTokens({ first: n++, tokens: [{ id: n, text, p: 0.5, top: [{ id: n, text, p: 0.5 }, { id: 99, text: 'x', p: 0.25 }] }] });
           await new Promise((r) => setTimeout(r, 1));
         }
         const finishReason = stopped ? 'cancelled' : n >= request.sampling.maxTokens ? 'max-tokens' : 'eog';

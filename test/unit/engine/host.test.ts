@@ -4,6 +4,7 @@ import { GlassboxError } from '../../../electron/contract/errors';
 import { DEFAULT_SAMPLING, type ModelFacts } from '../../../electron/contract/model';
 import { EngineHost } from '../../../electron/engine/host';
 import type { EngineLauncher, EngineProcessHandle } from '../../../electron/engine/launcher';
+import type { TokenBatch } from '../../../electron/contract/token-batch';
 
 const FACTS: ModelFacts = {
   path: '/m.gguf', fileName: 'm.gguf', name: null, architecture: 'llama', layers: 1, embeddingLength: 8, attentionHeads: 1, kvHeads: 1,
@@ -82,12 +83,36 @@ describe('EngineHost', () => {
     expect(second.received.map((m) => m.type)).toEqual(['load', 'generate']);
     expect(second.received[0]).toMatchObject({ path: '/m.gguf', options: DEFAULT_LOAD_OPTIONS });
     const id = (second.received[1] as { id: number }).id;
-    second.reply({ type: 'token', id, index: 0, token: { id: 1, text: 'a', p: 0.5, top: [] } });
+    second.reply({ type: 'tokens', id, first: 0, tokens: [{ id: 1, text: 'a', p: 0.5, top: [] }] });
     second.reply({ type: 'garbage' }); // invalid messages are ignored
     second.reply({ type: 'generated', id, result: { status: 'complete', finishReason: 'eog', text: 'a', tokens: 1, promptTokens: 3, evaluatedPromptTokens: 3, ttftMs: 1, tokensPerSecond: null, totalMs: 2 } });
     expect((await next.result).text).toBe('a');
     await host.dispose();
     expect(crashes).toHaveLength(1); // dispose is not a crash
+  });
+
+  it("passes the worker's batch on whole, once, and drops a batch that fails validation", async () => {
+    const l = launcher();
+    const host = new EngineHost(l);
+    await host.load('/m.gguf', DEFAULT_LOAD_OPTIONS);
+    const heard: TokenBatch[] = [];
+    const generation = host.generate(REQUEST, (batch) => heard.push(batch));
+    await tick();
+    const engine = l.processes[0]!;
+    const id = (engine.received.at(-1) as { id: number }).id;
+    const tokens = ['a', 'b', 'c'].map((text, i) => ({ id: i, text, p: 0.5, top: [] }));
+    engine.reply({ type: 'tokens', id, first: 0, tokens });
+    // One bad token spoils its whole message; an empty batch is no batch.
+    engine.reply({ type: 'tokens', id, first: 3, tokens: [{ id: 3, text: 'd', p: 0.5, top: [] }, { id: 4, text: 'e', p: 2, top: [] }] });
+    engine.reply({ type: 'tokens', id, first: 3, tokens: [] });
+    engine.reply({ type: 'tokens', id, first: 3, tokens: [tokens[0]] });
+    expect(heard).toEqual([
+      { first: 0, tokens },
+      { first: 3, tokens: [tokens[0]] },
+    ]);
+    engine.reply({ type: 'generated', id, result: { status: 'complete', finishReason: 'eog', text: 'abca', tokens: 4, promptTokens: 3, evaluatedPromptTokens: 3, ttftMs: 1, tokensPerSecond: null, totalMs: 2 } });
+    await generation.result;
+    await host.dispose();
   });
 
   it('delivers a stop that came before the request was sent', async () => {

@@ -1,6 +1,7 @@
 import { describe, expect, it } from 'vitest';
 import type { GeneratedToken } from '../../../electron/contract/token';
-import { TokenBatcher, type BatcherClock, type TokenBatch } from '../../../electron/engine/token-batcher';
+import type { TokenBatch } from '../../../electron/contract/token-batch';
+import { TokenBatcher, type BatcherClock } from '../../../electron/engine/token-batcher';
 
 function fakeClock(): BatcherClock & { advance(ms: number): void; pending: number } {
   let now = 0;
@@ -62,5 +63,20 @@ describe('TokenBatcher', () => {
     const batcher = new TokenBatcher((b) => sent.push(b), 0, fakeClock());
     for (let i = 0; i < 3; i++) batcher.push(i, token(i));
     expect(sent.map((b) => b.tokens.length)).toEqual([1, 1, 1]);
+  });
+
+  it('sends a full batch at once, however fast the tokens come (the protocol bounds a batch)', () => {
+    const clock = fakeClock();
+    const sent: TokenBatch[] = [];
+    const batcher = new TokenBatcher((b) => sent.push(b), 16, clock, 3);
+    for (let i = 0; i < 8; i++) batcher.push(i, token(i)); // no time passes
+    expect(sent.map((b) => [b.first, b.tokens.length])).toEqual([
+      [0, 1],
+      [1, 3],
+      [4, 3],
+    ]);
+    batcher.flush();
+    expect(sent.at(-1)).toEqual({ first: 7, tokens: [token(7)] });
+    expect(clock.pending).toBe(0);
   });
 });

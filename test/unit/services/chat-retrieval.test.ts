@@ -8,13 +8,12 @@ import type { Embeddings, GenerateRequest, GenerateResult } from '../../../elect
 import { GlassboxError } from '../../../electron/contract/errors';
 import type { ModelFacts } from '../../../electron/contract/model';
 import { EventHub } from '../../../electron/contract/rpc';
-import type { GeneratedToken } from '../../../electron/contract/token';
 import { indexInProcess } from '../../../electron/documents/indexer';
 import { RRF_K } from '../../../electron/documents/retrieval';
 import type { ContextBudget, DocumentContext, DocumentContextProvider } from '../../../electron/documents/context-budget';
 import { DocumentService } from '../../../electron/documents/service';
 import type { Source } from '../../../electron/contract/documents';
-import type { Engine, Generation } from '../../../electron/engine/engine';
+import type { Engine, Generation, OnTokens } from '../../../electron/engine/engine';
 import { DocumentsStore } from '../../../electron/documents/documents-store';
 import { openStore } from '../../../electron/store/sqlite-store';
 import type { SqliteStore } from '../../../electron/store/sqlite-store';
@@ -52,12 +51,12 @@ class RecordingEngine implements Engine {
     return FACTS;
   }
   async unload(): Promise<void> {}
-  generate(request: GenerateRequest, onToken: (index: number, token: GeneratedToken) => void): Generation {
+  generate(request: GenerateRequest, onTokens: OnTokens): Generation {
     this.requests.push(request);
     let finish!: (status: GenerateResult['status']) => void;
     const result = new Promise<GenerateResult>((resolve) => {
       finish = (status) => {
-        if (status === 'complete') onToken(0, { id: 1, text: ' yes', p: 0.9, top: [{ id: 1, text: ' yes', p: 0.9 }] });
+        if (status === 'complete') onTokens({ first: 0, tokens: [{ id: 1, text: ' yes', p: 0.9, top: [{ id: 1, text: ' yes', p: 0.9 }] }] });
         resolve({ status, finishReason: status === 'complete' ? 'eog' : 'cancelled', text: '', tokens: 1, promptTokens: 5, evaluatedPromptTokens: 5, ttftMs: 1, tokensPerSecond: 1, totalMs: 1 });
       };
     });

@@ -7,12 +7,14 @@ import { CALL_NAMES } from '../../../electron/contract/api';
 import { WEB_SOCKET_PATH } from '../../../electron/contract/bridge';
 import { EventHub, Router, type Handlers } from '../../../electron/contract/rpc';
 import type { GeneratedToken } from '../../../electron/contract/token';
+import { MAX_BATCH_TOKENS } from '../../../electron/contract/token-batch';
 import { DEFAULT_LIMITS } from '../../../electron/web/socket-sender';
 import { startWebServer, type WebServer } from '../../../electron/web/server';
 
 // Web mode with a tab that stops reading (its socket paused, as a frozen or throttled tab leaves
 // it): the server's memory for it stays bounded while an answer streams on, and once the tab reads
-// again it gets every token of the answer, in order, exactly once, then the answer's end.
+// again it gets every token of the answer, in order, exactly once, then the answer's end. Tokens
+// travel in batches ('chat.tokens'), as the engine sends them; the catch-up is batches too.
 
 const hub = new EventHub();
 const router = new Router(Object.fromEntries(CALL_NAMES.map((n) => [n, async () => []])) as unknown as Handlers);
@@ -29,16 +31,23 @@ beforeAll(async () => {
 afterAll(() => server.close());
 
 const TOKENS = 60_000;
+/** Tokens per streamed event, about what the engine batches for a fast small model. */
+const BATCH = 20;
 const alternatives = Array.from({ length: 10 }, (_, i) => ({ id: i, text: ` word${i}`, p: 0.05 }));
 
 it('holds a stalled tab to bounded memory, then catches it up with every token once', async () => {
   const ws = new WebSocket(`ws://127.0.0.1:${server.port}${WEB_SOCKET_PATH}?token=${server.token}`);
   await new Promise((resolve) => ws.once('open', resolve));
   const indexes: number[] = [];
+  const frameSizes: number[] = [];
   let ended = false;
   ws.on('message', (data: Buffer) => {
-    const message = JSON.parse(data.toString()) as { name?: string; payload?: { index?: number } };
-    if (message.name === 'chat.token' && typeof message.payload?.index === 'number') indexes.push(message.payload.index);
+    const message = JSON.parse(data.toString()) as { name?: string; payload?: { first?: number; tokens?: unknown[] } };
+    const { first, tokens } = message.payload ?? {};
+    if (message.name === 'chat.tokens' && typeof first === 'number' && Array.isArray(tokens)) {
+      frameSizes.push(tokens.length);
+      tokens.forEach((_, i) => indexes.push(first + i));
+    }
     if (message.name === 'chat.end') ended = true;
   });
   // The hub subscription is made once the (already resolved) services are seen.
@@ -47,13 +56,13 @@ it('holds a stalled tab to bounded memory, then catches it up with every token o
 
   let peak = 0;
   let streamedBytes = 0;
-  for (let index = 0; index < TOKENS; index++) {
-    const token = { id: index % 500, text: ` t${index}`, p: 0.5, top: alternatives };
-    answer.push(token);
-    const payload = { conversationId: 'c1', messageId: 'm1', index, token };
+  for (let first = 0; first < TOKENS; first += BATCH) {
+    const tokens = Array.from({ length: BATCH }, (_, i) => ({ id: (first + i) % 500, text: ` t${first + i}`, p: 0.5, top: alternatives }));
+    answer.push(...tokens);
+    const payload = { conversationId: 'c1', messageId: 'm1', first, tokens };
     streamedBytes += JSON.stringify(payload).length;
-    hub.emit('chat.token', payload);
-    if (index % 1000 === 0) {
+    hub.emit('chat.tokens', payload);
+    if (first % 1000 === 0) {
       // Let the socket write what the kernel takes, as a real stream leaves it time to.
       await new Promise((resolve) => setImmediate(resolve));
       peak = Math.max(peak, server.pendingBytes);
@@ -71,6 +80,9 @@ it('holds a stalled tab to bounded memory, then catches it up with every token o
   expect(ended).toBe(true);
   expect(indexes.length).toBe(TOKENS);
   expect(indexes.every((value, i) => value === i)).toBe(true);
+  // The catch-up came as batches (at most MAX_BATCH_TOKENS each), not a frame per missed token.
+  expect(frameSizes.length).toBeLessThan(TOKENS / BATCH);
+  expect(Math.max(...frameSizes)).toBeLessThanOrEqual(MAX_BATCH_TOKENS);
   expect(server.pendingBytes).toBe(0);
   ws.close();
 }, 60_000);

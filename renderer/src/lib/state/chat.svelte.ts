@@ -26,7 +26,7 @@ export interface FocusRequest {
   seq: number;
 }
 
-type TokenEvent = EventPayload<'chat.token'>;
+type TokensEvent = EventPayload<'chat.tokens'>;
 type EndEvent = EventPayload<'chat.end'>;
 
 /**
@@ -59,7 +59,7 @@ export class ChatStore {
     private readonly client: GlassboxClient,
     private readonly report: (text: string) => void,
   ) {
-    client.on('chat.token', (event) => this.onToken(event));
+    client.on('chat.tokens', (event) => this.onTokens(event));
     client.on('chat.end', (event) => this.onEnd(event));
   }
 
@@ -279,9 +279,9 @@ export class ChatStore {
     }
   }
 
-  private onToken(event: TokenEvent): void {
+  private onTokens(event: TokensEvent): void {
     if (event.conversationId !== this.conversationId) return;
-    this.pending.addToken(event);
+    this.pending.addTokens(event);
     this.schedule();
   }
 
