@@ -15,6 +15,13 @@ export interface GenerationHooks {
   onToken: (index: number, token: GeneratedToken) => void;
   /** Checked after every token; true ends the answer with status 'stopped'. */
   cancelled: () => boolean;
+  /**
+   * Settles when Stop comes: a prompt still being read is answered at once (prompt-chunks.ts), and
+   * the chunk under way is handed to `settling`, which the caller waits for before it uses the
+   * sequence again. Without it, Stop waits for the chunk.
+   */
+  stopped?: Promise<void>;
+  settling?: (chunk: Promise<void>) => void;
   /** When the request arrived (performance.now()), for time to first token. */
   receivedAt: number;
 }
@@ -119,7 +126,8 @@ export async function generate(loaded: LoadedModel, request: GenerateRequest, ho
     return finish(0);
   }
   // The prompt is read in chunks so Stop is answered during a long one (prompt-chunks.ts).
-  const read = await evaluateInChunks(sequence, evalTokens, 1, hooks.cancelled);
+  const read = await evaluateInChunks(sequence, evalTokens, 1, hooks.cancelled, hooks.stopped);
+  if (read.settling !== undefined) hooks.settling?.(read.settling);
   if (read.cancelled) {
     finishReason = 'cancelled';
     return finish(read.evaluated);

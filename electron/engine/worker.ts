@@ -18,7 +18,8 @@ const parent = connectToParent();
 const runtime = new LlamaRuntime();
 /** The embedding model, beside the chat model (embedding.ts); it shares the chat model's backend when one is loaded. */
 const embeddings = new EmbeddingRuntime(() => runtime.loaded?.model.llama ?? null);
-let running: { id: number; stop: boolean } | null = null;
+/** The generation under way; `stopped` settles when its Stop arrives (a prompt being read is answered at once). */
+let running: { id: number; stop: boolean; stopped: Promise<void>; signal: () => void } | null = null;
 /** Loads and generations touch the same model, so they are serialised; `stop` is handled at once. */
 let queue: Promise<void> = Promise.resolve();
 /** Loads and unloads waiting in the queue: a tokenize that arrives meanwhile waits for them. */
@@ -50,7 +51,10 @@ parent.onMessage((raw) => {
 function handle(message: HostToEngine): void {
   switch (message.type) {
     case 'stop':
-      if (running?.id === message.target) running.stop = true;
+      if (running?.id === message.target) {
+        running.stop = true;
+        running.signal();
+      }
       return;
     case 'generate':
       // Checked on arrival, not in the queue: a second generate while one runs is refused, not queued.
@@ -58,7 +62,7 @@ function handle(message: HostToEngine): void {
         send({ type: 'error', id: message.id, error: { kind: 'busy', message: 'A reply is already being generated; stop it first.' } });
         return;
       }
-      running = { id: message.id, stop: false };
+      running = runningGeneration(message.id);
       enqueue(message.id, () => runGeneration(message.id, message.request, performance.now()));
       return;
     case 'load':
@@ -127,13 +131,22 @@ async function runLoad(id: number, path: string, options: LoadOptions): Promise<
   send({ type: 'loaded', id, facts });
 }
 
+function runningGeneration(id: number): NonNullable<typeof running> {
+  let signal = (): void => {};
+  const stopped = new Promise<void>((resolve) => (signal = resolve));
+  return { id, stop: false, stopped, signal };
+}
+
 async function runGeneration(id: number, request: GenerateRequest, receivedAt: number): Promise<void> {
   const state = running;
   const batcher = new TokenBatcher((batch) => send({ type: 'tokens', id, first: batch.first, tokens: batch.tokens }), TOKEN_BATCH_MS);
+  const pending: { chunk: Promise<void> | null } = { chunk: null };
   try {
     const result = await generate(requireModel(), request, {
       receivedAt,
       cancelled: () => state?.stop === true,
+      ...(state !== null ? { stopped: state.stopped } : {}),
+      settling: (chunk) => (pending.chunk = chunk),
       onToken: (index, token) => batcher.push(index, token),
     });
     batcher.flush();
@@ -143,6 +156,9 @@ async function runGeneration(id: number, request: GenerateRequest, receivedAt: n
     batcher.flush();
     running = null;
   }
+  // Stopped inside a prompt chunk: the answer has gone out, but the chunk is still being decoded.
+  // The queue (and with it the next request, accepted meanwhile) waits for it.
+  if (pending.chunk !== null) await pending.chunk;
 }
 
 process.on('unhandledRejection', (reason) => {
