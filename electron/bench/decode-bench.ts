@@ -19,6 +19,7 @@ import { decoderModel, LLAMA32_1B, type DecoderConfig } from '../../test/fixture
 import { MODELS_DIR } from '../../test/models';
 import type { BenchContext, BenchSection } from './section';
 import { balancedOrders } from './latin-square';
+import { findLlamaBench } from './llama-bench-binary';
 import { median } from './stats';
 
 /**
@@ -46,7 +47,7 @@ import { median } from './stats';
  *   median and max over STOP_RUNS; the issue's goal is 200 ms.
  * - pinDistributionMs: the pinned token's exact distribution (engine/token-distribution.ts) for the
  *   last token of an answer just written: one evaluated token and a whole-vocabulary map.
- * - llamaBenchTokensPerSecond when LLAMA_BENCH names a llama-bench binary (`-p 0 -n N -r 1`), and
+ * - llamaBenchTokensPerSecond when there is a llama-bench (LLAMA_BENCH, or scripts/llama-bench.mjs's build) (`-p 0 -n N -r 1`), and
  *   its pp512 (`-p 512 -n 0`): exactRatioToLlamaBench, promptRatioToLlamaBench.
  *
  * Isolation: every measured run is a fresh process (load the model, one short warm-up decode, one
@@ -110,8 +111,9 @@ export const decodeBench: BenchSection = {
       { key: 'exact', label: 'app T=0 exact', measure: (s, round) => measureApp(s, 0, round, true) },
       { key: 'prompt', label: 'app prompt', measure: (s) => measureAppPrompt(s) },
     ];
-    const llamaBench = process.env.LLAMA_BENCH;
-    if (llamaBench !== undefined && llamaBench.length > 0) {
+    const llamaBench = findLlamaBench();
+    if (llamaBench === null) context.log('decode: no llama-bench (LLAMA_BENCH, or `node scripts/llama-bench.mjs` to build it): the *ToLlamaBench ratios are left out');
+    else {
       variants.push({ key: 'llamaBench', label: 'llama-bench', measure: (s) => measureLlamaBench(llamaBench, s) });
       variants.push({ key: 'llamaBenchPrompt', label: 'llama-bench pp', measure: (s) => measureLlamaBench(llamaBench, s, PROMPT_TOKENS) });
     }

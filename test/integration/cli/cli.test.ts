@@ -23,7 +23,7 @@ describe('glassbox generate --json', () => {
     expect(run.code, run.stderr).toBe(0);
     const lines = run.stdout.trim().split('\n').map((l) => JSON.parse(l) as Record<string, unknown>);
     const done = lines.pop();
-    expect(done).toMatchObject({ done: true, tokens: lines.length });
+    expect(done).toMatchObject({ done: true, tokens: lines.length, meaning: 'top-k-share' });
     expect(done?.ttftMs).toBeGreaterThan(0);
     expect(done?.tokensPerSecond).toBeGreaterThan(0);
     expect(lines.length).toBeGreaterThan(0);
@@ -36,6 +36,25 @@ describe('glassbox generate --json', () => {
       expect(line.top[0]?.id).toBe(line.id);
       for (const alt of line.top) expect(Object.keys(alt).sort()).toEqual(['id', 'p', 'text']);
     }
+  });
+
+  it('--exact gives every token its whole-vocabulary probability: the same tokens, p at most the share', () => {
+    const args = ['generate', STORIES_260K(), '--prompt', 'Once upon a time', '--max-tokens', '12', '--temperature', '0', '--top-k', '10', '--json'];
+    const parsed = (out: string) => out.trim().split('\n').map((l) => JSON.parse(l) as Record<string, unknown>);
+    const shares = parsed(glassbox(...args).stdout);
+    const exact = parsed(glassbox(...args, '--exact').stdout);
+    expect(exact.at(-1)).toMatchObject({ done: true, meaning: 'whole-vocabulary' });
+    const tokens = (lines: Record<string, unknown>[]) => lines.slice(0, -1) as unknown as TokenLine[];
+    expect(tokens(exact).map((t) => t.id)).toEqual(tokens(shares).map((t) => t.id));
+    let below = 0;
+    tokens(exact).forEach((token, i) => {
+      const share = tokens(shares)[i]!;
+      expect(token.p).toBeLessThanOrEqual(share.p + 1e-6);
+      if (token.p < share.p - 1e-4) below++;
+      // Shares of the top 10 sum to 1; exact probabilities leave the rest of the vocabulary its part.
+      expect(share.top.reduce((sum, a) => sum + a.p, 0)).toBeCloseTo(1, 5);
+    });
+    expect(below).toBeGreaterThan(0);
   });
 
   it('gives the same answer for the same seed', () => {
