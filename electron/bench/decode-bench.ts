@@ -20,6 +20,7 @@ import { MODELS_DIR } from '../../test/models';
 import type { BenchContext, BenchSection } from './section';
 import { balancedOrders } from './latin-square';
 import { findLlamaBench } from './llama-bench-binary';
+import { measureStopAndPin, QUICK_STOP_AFTER_MS, STOP_AFTER_MS, STOP_PROMPT_TOKENS, STOP_RUNS } from './stop-and-pin';
 import { median } from './stats';
 
 /**
@@ -68,12 +69,6 @@ const PROMPT = 'Once upon a time, in a small village at the edge of a forest, th
 const PROMPT_TOKENS = 512;
 /** BOS + 511 times " the" (one token each in the Llama 3 tokenizer): PROMPT_TOKENS tokens. */
 const LONG_PROMPT = `the${' the'.repeat(PROMPT_TOKENS - 2)}`;
-/** Stop inside a long prompt: its length, how long into it Stop is pressed, how many times. */
-const STOP_PROMPT_TOKENS = 4000;
-const STOP_AFTER_MS = 1500;
-/** The --quick model reads the whole prompt in a fraction of a second. */
-const QUICK_STOP_AFTER_MS = 40;
-const STOP_RUNS = 5;
 /** Tokens decoded in each process before the measured run (page faults, thread start-up). */
 const WARM_UP_TOKENS = 8;
 
@@ -152,7 +147,7 @@ export const decodeBench: BenchSection = {
       promptTokens: PROMPT_TOKENS,
       ...spread('promptTokensPerSecond', of('prompt')),
     };
-    const latency = await measureStopAndPin(setup, context.quick ? 2 : STOP_RUNS, context.quick ? QUICK_STOP_AFTER_MS : STOP_AFTER_MS);
+    const latency = await measureStopAndPin(() => benchEngine(setup), setup.model, setup.threads, PROMPT, context.quick ? 2 : STOP_RUNS, context.quick ? QUICK_STOP_AFTER_MS : STOP_AFTER_MS);
     figures.stopInPromptMs = round(median(latency.stop));
     figures.stopInPromptMaxMs = round(latency.stop.length > 0 ? Math.max(...latency.stop) : Number.NaN);
     figures.stopPromptTokensReadMedian = round(median(latency.read), 0);
@@ -327,48 +322,6 @@ async function measureAppPrompt(setup: Setup): Promise<number> {
     await ask(PROMPT);
     const result = await ask(LONG_PROMPT);
     return result.ttftMs !== null && result.ttftMs > 0 ? (result.evaluatedPromptTokens * 1000) / result.ttftMs : Number.NaN;
-  } finally {
-    await engine.dispose();
-  }
-}
-
-/**
- * Stop while a long prompt is read, and the pinned token's exact distribution, in one fresh engine
- * process after the rounds. Each stop run starts its prompt with another word, so no run finds the
- * previous one's tokens in the KV cache.
- */
-async function measureStopAndPin(setup: Setup, runs: number, stopAfterMs: number): Promise<{ stop: number[]; read: number[]; pin: number[] }> {
-  const engine = benchEngine(setup);
-  const stop: number[] = [];
-  const read: number[] = [];
-  const pin: number[] = [];
-  try {
-    await engine.load(setup.model, { ...DEFAULT_LOAD_OPTIONS, gpu: 'cpu', threads: setup.threads, contextSize: STOP_PROMPT_TOKENS + 512 });
-    const sampling = { ...DEFAULT_SAMPLING, temperature: 0, maxTokens: 8 };
-    const short = [{ role: 'user' as const, content: PROMPT }];
-    await engine.generate({ messages: short, sampling, topAlternatives: TOP_ALTERNATIVES }, () => {}).result;
-    for (let run = 0; run < runs; run++) {
-      const content = `${['a', 'an', 'one', 'some', 'this', 'that', 'my'][run % 7]}${' the'.repeat(STOP_PROMPT_TOKENS - 2)}`;
-      const generation = engine.generate({ messages: [{ role: 'user', content }], sampling, topAlternatives: TOP_ALTERNATIVES }, () => {});
-      await new Promise((resolve) => setTimeout(resolve, stopAfterMs));
-      const pressed = performance.now();
-      generation.stop();
-      const result = await generation.result;
-      read.push(result.evaluatedPromptTokens);
-      // A prompt read to its end before Stop came says nothing about stopping inside one.
-      if (result.finishReason === 'cancelled' && result.evaluatedPromptTokens < result.promptTokens - 1) stop.push(performance.now() - pressed);
-    }
-    if (engine.distribution === undefined) return { stop, read, pin };
-    for (let run = 0; run < runs; run++) {
-      const tokens: number[] = [];
-      const answer = await engine.generate({ messages: short, sampling, topAlternatives: TOP_ALTERNATIVES }, (batch) => void tokens.push(...batch.tokens.map((t) => t.id))).result;
-      const last = tokens.at(-1);
-      if (last === undefined) continue;
-      const started = performance.now();
-      await engine.distribution({ messages: short, before: tokens.slice(0, -1), token: last, topAlternatives: TOP_ALTERNATIVES, ...(answer.promptHash ? { expectPromptHash: answer.promptHash } : {}) });
-      pin.push(performance.now() - started);
-    }
-    return { stop, read, pin };
   } finally {
     await engine.dispose();
   }

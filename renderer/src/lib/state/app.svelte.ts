@@ -55,6 +55,8 @@ export class AppState {
   info = $state.raw<CallResult<'app.info'> | null>(null);
   /** The composer's text. */
   draft = $state('');
+  /** "New chat" under way (create, then open): a send meanwhile waits for it. Bookkeeping, not shown. */
+  private openingNewChat: Promise<void> | null = null;
 
   /** The connection's client, for views loaded on demand that keep their own state (panel/trace). */
   get client(): GlassboxClient {
@@ -162,11 +164,19 @@ export class AppState {
   }
 
   async newChat(): Promise<void> {
+    const opening = (async () => {
+      try {
+        const conversation = await this.conversations.create();
+        await this.select(conversation.id);
+      } catch (error) {
+        this.toasts.show(describeError(error));
+      }
+    })();
+    this.openingNewChat = opening;
     try {
-      const conversation = await this.conversations.create();
-      await this.select(conversation.id);
-    } catch (error) {
-      this.toasts.show(describeError(error));
+      await opening;
+    } finally {
+      if (this.openingNewChat === opening) this.openingNewChat = null;
     }
   }
 
@@ -187,6 +197,9 @@ export class AppState {
     if (!this.canSend || draftProblem(this.draft, this.model.facts?.contextSize ?? null)?.blocking) return;
     const text = this.draft;
     this.draft = '';
+    // Typed and sent right after "New chat": the message belongs to the chat being opened, not to
+    // the one still on screen while it is created (it went there, and the new chat showed empty).
+    if (this.openingNewChat !== null) await this.openingNewChat;
     let conversationId = this.chat.conversationId;
     if (conversationId === null) {
       try {
