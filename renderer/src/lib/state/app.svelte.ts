@@ -242,6 +242,8 @@ export class AppState {
 
   /** The open conversation's id, after creating one when none is open. */
   private async openConversation(): Promise<string | null> {
+    // Documents dropped right after "New chat" belong to the chat being opened (as a send does).
+    if (this.openingNewChat !== null) await this.openingNewChat;
     if (this.chat.conversationId !== null) return this.chat.conversationId;
     await this.newChat();
     return this.chat.conversationId;
