@@ -47,8 +47,8 @@ export async function generate(loaded: LoadedModel, request: GenerateRequest, ho
   const { sampling, topAlternatives } = request;
   const prompt = renderPrompt(model, format, request.messages);
   const prefix = (request.prefixTokens ?? []) as Token[];
-  const vocabSize = model.fileInfo.metadata.tokenizer?.ggml?.tokens?.length;
-  const badToken = prefix.find((t) => typeof vocabSize === 'number' && t >= vocabSize);
+  const vocabSize = vocabularySizeOf(loaded);
+  const badToken = prefix.find((t) => vocabSize !== null && t >= vocabSize);
   if (badToken !== undefined) throw new GlassboxError('invalid-argument', `prefixTokens holds ${badToken}, which is not a token of this model (vocabulary of ${vocabSize}).`);
   const context = [...prompt.tokens, ...prefix];
   const contextSize = sequence.contextSize;
@@ -226,6 +226,11 @@ export async function generate(loaded: LoadedModel, request: GenerateRequest, ho
       ...(thoughts !== null && thought.length > 0 ? { thought, thoughtTokens: thoughts.summary.tokens, thoughtMs: thoughts.summary.ms } : {}),
     };
   }
+}
+
+/** How many tokens the loaded model's vocabulary has (null: neither its facts nor its GGUF say); token ids from a client must be below it. */
+export function vocabularySizeOf({ model, facts }: LoadedModel): number | null {
+  return facts.vocabSize ?? model.fileInfo.metadata.tokenizer?.ggml?.tokens?.length ?? null;
 }
 
 /**

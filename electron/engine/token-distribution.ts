@@ -3,7 +3,7 @@ import type { DistributionRequest } from '../contract/engine-protocol';
 import { GlassboxError } from '../contract/errors';
 import type { TokenDistribution } from '../contract/token-distribution';
 import { renderPrompt } from './chat-prompt';
-import { keepCachedPrefix } from './generation';
+import { keepCachedPrefix, vocabularySizeOf } from './generation';
 import type { LoadedModel } from './llama-runtime';
 import { promptFingerprint } from './prompt-fingerprint';
 
@@ -23,7 +23,7 @@ import { promptFingerprint } from './prompt-fingerprint';
  * softmax over every candidate, so each value is exp(lᵢ) / Σ_all exp(lⱼ).
  */
 export async function tokenDistribution(loaded: LoadedModel, request: DistributionRequest): Promise<TokenDistribution> {
-  const { model, sequence, format, facts } = loaded;
+  const { model, sequence, format } = loaded;
   const prompt = renderPrompt(model, format, request.messages);
   if (request.expectPromptHash !== undefined && promptFingerprint(prompt.tokens) !== request.expectPromptHash) {
     throw new GlassboxError(
@@ -31,7 +31,7 @@ export async function tokenDistribution(loaded: LoadedModel, request: Distributi
       'The conversation before this answer is not what it was when the answer was written (the system prompt, earlier messages, dropped turns or document passages changed), so its exact numbers cannot be recomputed.',
     );
   }
-  const vocabularySize = facts.vocabSize ?? model.fileInfo.metadata.tokenizer?.ggml?.tokens?.length ?? null;
+  const vocabularySize = vocabularySizeOf(loaded);
   if (vocabularySize === null) throw new GlassboxError('model-invalid', 'This model does not say how large its vocabulary is.');
   const outside = [...request.before, request.token].find((t) => t >= vocabularySize);
   if (outside !== undefined) throw new GlassboxError('invalid-argument', `Token ${outside} is not a token of this model (vocabulary of ${vocabularySize}).`);
