@@ -93,5 +93,15 @@ describe('chat.tokenDistribution on SmolLM2', () => {
     expect(isGlassboxError(tooFar, 'invalid-argument')).toBe(true);
     const user = await client.call('chat.tokenDistribution', { conversationId: id, messageId: started.userMessage.id, index: 0 }).catch((e: unknown) => e);
     expect(isGlassboxError(user, 'invalid-argument')).toBe(true);
+    // An answer named under another conversation, and arguments outside the contract's bounds.
+    const other = await conversationWith(client, '', SAMPLED);
+    const elsewhere = await client.call('chat.tokenDistribution', { conversationId: other, messageId: started.assistantMessage.id, index: 0 }).catch((e: unknown) => e);
+    expect(isGlassboxError(elsewhere, 'invalid-argument')).toBe(true);
+    for (const index of [-1, 0.5, 2 ** 31]) {
+      const refused = await client.call('chat.tokenDistribution', { conversationId: id, messageId: started.assistantMessage.id, index }).catch((e: unknown) => e);
+      expect(isGlassboxError(refused, 'invalid-argument'), String(index)).toBe(true);
+    }
+    const missing = await client.call('chat.tokenDistribution', { conversationId: id, messageId: 'no-such-message', index: 0 }).catch((e: unknown) => e);
+    expect(isGlassboxError(missing, 'not-found')).toBe(true);
   });
 });
