@@ -212,6 +212,8 @@ export class AppState {
         return;
       }
     }
+    // Sampling typed a moment ago is still waiting for its save (the panel debounces it): the answer uses it.
+    await this.explorer.flushSampling(conversationId);
     const sent = await this.chat.send(conversationId, text);
     if (!sent && this.draft === '') this.draft = text;
   }
